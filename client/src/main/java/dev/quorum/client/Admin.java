@@ -1,0 +1,44 @@
+package dev.quorum.client;
+
+import dev.quorum.client.internal.QuorumAdmin;
+import java.util.List;
+
+/**
+ * Creates, deletes and describes topics and reports the state of the cluster.
+ *
+ * <p><b>Threading.</b> Thread-safe. Every method is synchronous and bounded by {@link
+ * AdminConfig#requestTimeout()}.
+ *
+ * <p><b>Failures.</b> Methods throw {@link BrokerException} subclasses: for example {@link
+ * TopicExistsException}, {@link UnknownTopicException}, or {@link RequestTimeoutException} /
+ * {@link BrokerUnavailableException} when the cluster did not answer in time.
+ *
+ * <pre>{@code
+ * try (Admin admin = Admin.create(AdminConfig.builder().bootstrap("127.0.0.1:7201").build())) {
+ *   admin.createTopic(new NewTopic("orders", 3, 3));
+ * }
+ * }</pre>
+ */
+public interface Admin extends AutoCloseable {
+
+  static Admin create(AdminConfig config) {
+    return QuorumAdmin.create(config);
+  }
+
+  /** Creates a topic and waits until every partition has a leader. */
+  TopicDescription createTopic(NewTopic topic);
+
+  void deleteTopic(String name);
+
+  /** Names of all topics, sorted. */
+  List<String> listTopics();
+
+  /** The topic's partitions with leaders, replicas and start/end offsets. */
+  TopicDescription describeTopic(String name);
+
+  /** Asks every node for its status; a node that does not answer within ~2 s is reported down. */
+  ClusterStatus clusterStatus();
+
+  @Override
+  void close();
+}

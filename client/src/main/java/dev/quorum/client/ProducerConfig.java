@@ -1,0 +1,166 @@
+package dev.quorum.client;
+
+import dev.quorum.client.internal.Addresses;
+import java.time.Duration;
+
+/**
+ * Settings of a {@link Producer}. Immutable; build one with {@link #builder()}.
+ *
+ * <pre>{@code
+ * ProducerConfig config = ProducerConfig.builder()
+ *     .bootstrap("127.0.0.1:7201,127.0.0.1:7202")
+ *     .linger(Duration.ofMillis(10))
+ *     .build();
+ * }</pre>
+ */
+public final class ProducerConfig {
+  private final String bootstrap;
+  private final Duration linger;
+  private final int batchSize;
+  private final int bufferRecords;
+  private final Duration maxBlock;
+  private final Duration retryBackoff;
+  private final Duration deliveryTimeout;
+  private final Duration requestTimeout;
+  private final String clientId;
+
+  private ProducerConfig(Builder b) {
+    this.bootstrap = b.bootstrap;
+    this.linger = b.linger;
+    this.batchSize = b.batchSize;
+    this.bufferRecords = b.bufferRecords;
+    this.maxBlock = b.maxBlock;
+    this.retryBackoff = b.retryBackoff;
+    this.deliveryTimeout = b.deliveryTimeout;
+    this.requestTimeout = b.requestTimeout;
+    this.clientId = b.clientId;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Comma-separated {@code host:port} client addresses of some cluster nodes. */
+  public String bootstrap() {
+    return bootstrap;
+  }
+
+  /** How long a partition's records wait for more before they are sent. */
+  public Duration linger() {
+    return linger;
+  }
+
+  /** Largest batch, in serialized bytes, sent to one partition (a single larger record goes alone). */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** How many records may be waiting for acknowledgement before {@code send} blocks. */
+  public int bufferRecords() {
+    return bufferRecords;
+  }
+
+  /** How long {@code send} blocks on a full buffer before failing. */
+  public Duration maxBlock() {
+    return maxBlock;
+  }
+
+  /** First retry backoff; doubles per attempt, capped at one second. */
+  public Duration retryBackoff() {
+    return retryBackoff;
+  }
+
+  /** Upper bound from {@code send} to success or failure, retries included. */
+  public Duration deliveryTimeout() {
+    return deliveryTimeout;
+  }
+
+  /** How long one request may take. */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  /** Builds a {@link ProducerConfig}; {@link #build()} validates. Not thread-safe. */
+  public static final class Builder {
+    private String bootstrap;
+    private Duration linger = Duration.ofMillis(5);
+    private int batchSize = 65536;
+    private int bufferRecords = 100_000;
+    private Duration maxBlock = Duration.ofSeconds(60);
+    private Duration retryBackoff = Duration.ofMillis(100);
+    private Duration deliveryTimeout = Duration.ofSeconds(120);
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private String clientId = "quorum-producer";
+
+    private Builder() {}
+
+    public Builder bootstrap(String bootstrap) {
+      this.bootstrap = bootstrap;
+      return this;
+    }
+
+    public Builder linger(Duration linger) {
+      this.linger = linger;
+      return this;
+    }
+
+    public Builder batchSize(int bytes) {
+      this.batchSize = bytes;
+      return this;
+    }
+
+    public Builder bufferRecords(int records) {
+      this.bufferRecords = records;
+      return this;
+    }
+
+    public Builder maxBlock(Duration maxBlock) {
+      this.maxBlock = maxBlock;
+      return this;
+    }
+
+    public Builder retryBackoff(Duration retryBackoff) {
+      this.retryBackoff = retryBackoff;
+      return this;
+    }
+
+    public Builder deliveryTimeout(Duration deliveryTimeout) {
+      this.deliveryTimeout = deliveryTimeout;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    public Builder clientId(String clientId) {
+      this.clientId = clientId;
+      return this;
+    }
+
+    /**
+     * Returns the config.
+     *
+     * @throws IllegalArgumentException naming the first invalid setting
+     */
+    public ProducerConfig build() {
+      Addresses.parse("bootstrap", bootstrap);
+      Settings.nonNegative("linger", linger);
+      Settings.positive("batchSize", batchSize);
+      Settings.positive("bufferRecords", bufferRecords);
+      Settings.nonNegative("maxBlock", maxBlock);
+      Settings.positive("retryBackoff", retryBackoff);
+      Settings.positive("deliveryTimeout", deliveryTimeout);
+      Settings.positive("requestTimeout", requestTimeout);
+      if (clientId == null) {
+        throw new IllegalArgumentException("clientId must not be null");
+      }
+      return new ProducerConfig(this);
+    }
+  }
+}

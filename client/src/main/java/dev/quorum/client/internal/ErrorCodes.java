@@ -1,0 +1,101 @@
+package dev.quorum.client.internal;
+
+import dev.quorum.client.BrokerException;
+import dev.quorum.client.BrokerUnavailableException;
+import dev.quorum.client.InternalBrokerException;
+import dev.quorum.client.InvalidPartitionsException;
+import dev.quorum.client.InvalidReplicationFactorException;
+import dev.quorum.client.InvalidRequestException;
+import dev.quorum.client.InvalidTopicException;
+import dev.quorum.client.LeaderNotAvailableException;
+import dev.quorum.client.NotLeaderException;
+import dev.quorum.client.OffsetOutOfRangeException;
+import dev.quorum.client.RecordTooLargeException;
+import dev.quorum.client.RequestTimeoutException;
+import dev.quorum.client.RetriableBrokerException;
+import dev.quorum.client.TopicExistsException;
+import dev.quorum.client.UnknownPartitionException;
+import dev.quorum.client.UnknownTopicException;
+import dev.quorum.protocol.v1.Error;
+import dev.quorum.protocol.v1.ErrorCode;
+import io.grpc.Status;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** The one table from wire errors (and gRPC statuses) to client exceptions. */
+public final class ErrorCodes {
+  private ErrorCodes() {}
+
+  /** The exception for a wire error; {@code null} for {@link ErrorCode#NONE}. */
+  public static BrokerException toException(Error error) {
+    String m = error.getMessage().isEmpty() ? error.getCode().name() : error.getMessage();
+    boolean ind = error.getIndeterminate();
+    return switch (error.getCode()) {
+      case NONE -> null;
+      case NOT_LEADER -> new NotLeaderException(m, ind);
+      case LEADER_NOT_AVAILABLE -> new LeaderNotAvailableException(m, ind);
+      case UNKNOWN_TOPIC -> new UnknownTopicException(m, ind);
+      case UNKNOWN_PARTITION -> new UnknownPartitionException(m, ind);
+      case INVALID_TOPIC_NAME -> new InvalidTopicException(m, ind);
+      case INVALID_PARTITIONS -> new InvalidPartitionsException(m, ind);
+      case INVALID_REPLICATION_FACTOR -> new InvalidReplicationFactorException(m, ind);
+      case TOPIC_ALREADY_EXISTS -> new TopicExistsException(m, ind);
+      case RECORD_TOO_LARGE -> new RecordTooLargeException(m, ind);
+      case INVALID_REQUEST -> new InvalidRequestException(m, ind);
+      case OFFSET_OUT_OF_RANGE -> new OffsetOutOfRangeException(m, ind);
+      case REQUEST_TIMED_OUT -> new RequestTimeoutException(m, ind);
+      case UNAVAILABLE -> new BrokerUnavailableException(m, ind);
+      case INTERNAL, UNRECOGNIZED -> new InternalBrokerException(m + " (code " + error.getCode() + ")", ind);
+    };
+  }
+
+  static boolean isError(Error error) {
+    return error.getCode() != ErrorCode.NONE;
+  }
+
+  /** Whether the same request may succeed later. */
+  static boolean isRetriable(ErrorCode code) {
+    return switch (code) {
+      case NOT_LEADER, LEADER_NOT_AVAILABLE, REQUEST_TIMED_OUT, UNAVAILABLE -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * The exception for a failed RPC to {@code address}. For writes, any transport failure is
+   * indeterminate: even UNAVAILABLE may come after the request reached the node (a reset
+   * connection), and reporting "certainly not written" wrongly is worse than being vague.
+   */
+  static BrokerException fromTransport(Throwable t, String address, boolean write) {
+    Throwable cause = unwrap(t);
+    if (cause instanceof BrokerException be) {
+      return be;
+    }
+    if (cause instanceof CancellationException) {
+      return new BrokerException("request to " + address + " was cancelled", write, cause);
+    }
+    Status status = Status.fromThrowable(cause);
+    String detail = status.getDescription() == null ? "" : ": " + status.getDescription();
+    return switch (status.getCode()) {
+      case UNAVAILABLE -> new BrokerUnavailableException(
+          "node " + address + " is unavailable" + detail, write, cause);
+      case DEADLINE_EXCEEDED -> new RequestTimeoutException(
+          "request to " + address + " timed out" + detail, write, cause);
+      default -> new InternalBrokerException(
+          "request to " + address + " failed with " + status.getCode() + detail, write, cause);
+    };
+  }
+
+  static boolean isRetriable(BrokerException e) {
+    return e instanceof RetriableBrokerException;
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

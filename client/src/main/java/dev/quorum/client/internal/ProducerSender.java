@@ -1,0 +1,551 @@
+package dev.quorum.client.internal;
+
+import dev.quorum.client.BrokerException;
+import dev.quorum.client.BrokerUnavailableException;
+import dev.quorum.client.InternalBrokerException;
+import dev.quorum.client.LeaderNotAvailableException;
+import dev.quorum.client.NotLeaderException;
+import dev.quorum.client.ProducerConfig;
+import dev.quorum.client.RecordMetadata;
+import dev.quorum.client.RequestTimeoutException;
+import dev.quorum.client.TopicPartition;
+import dev.quorum.client.UnknownPartitionException;
+import dev.quorum.client.UnknownTopicException;
+import dev.quorum.protocol.v1.ErrorCode;
+import dev.quorum.protocol.v1.MetadataResponse;
+import dev.quorum.protocol.v1.PartitionProduce;
+import dev.quorum.protocol.v1.PartitionProduceResult;
+import dev.quorum.protocol.v1.ProduceRequest;
+import dev.quorum.protocol.v1.ProduceResponse;
+import dev.quorum.protocol.v1.TopicMetadata;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer's I/O loop. All batching state is confined to the sender thread; other threads
+ * (callers, gRPC callbacks) only post events to {@link #events}, so none of it needs locking.
+ */
+final class ProducerSender implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(ProducerSender.class);
+  private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+
+  /** Receives each record's outcome on the sender thread. */
+  interface Completion {
+    void complete(PendingRecord record, RecordMetadata metadata, BrokerException error);
+  }
+
+  private final ProducerConfig config;
+  private final NodeConnections connections;
+  private final MetadataCache metadata;
+  private final Completion completion;
+  private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+  private final AtomicInteger flushes = new AtomicInteger();
+  private final long lingerNanos;
+  private final long deliveryTimeoutNanos;
+  private volatile boolean closing;
+  private volatile boolean closeNow;
+
+  // Sender-thread state.
+  private final Map<String, List<PendingRecord>> awaitingMetadata = new LinkedHashMap<>();
+  private final Map<TopicPartition, PartitionQueue> queues = new LinkedHashMap<>();
+  private final Map<String, Integer> stickyPartition = new HashMap<>();
+  private final Set<String> metadataWanted = new HashSet<>();
+  private boolean metadataInFlight;
+  private long nextMetadataNanos;
+  private BrokerException lastMetadataError;
+
+  ProducerSender(
+      ProducerConfig config,
+      NodeConnections connections,
+      MetadataCache metadata,
+      Completion completion) {
+    this.config = config;
+    this.connections = connections;
+    this.metadata = metadata;
+    this.completion = completion;
+    this.lingerNanos = config.linger().toNanos();
+    this.deliveryTimeoutNanos = config.deliveryTimeout().toNanos();
+  }
+
+  /** Records of one partition waiting to be batched, plus its one batch in flight or in backoff. */
+  private static final class PartitionQueue {
+    final TopicPartition partition;
+    final ArrayDeque<PendingRecord> records = new ArrayDeque<>();
+    long queuedBytes;
+    ProducerBatch batch;
+
+    PartitionQueue(TopicPartition partition) {
+      this.partition = partition;
+    }
+  }
+
+  void append(PendingRecord record) {
+    events.add(() -> onAppend(record));
+  }
+
+  void flushStarted() {
+    flushes.incrementAndGet();
+    wakeUp();
+  }
+
+  void flushEnded() {
+    flushes.decrementAndGet();
+  }
+
+  /** Sends everything still queued, then stops. */
+  void closeGracefully() {
+    closing = true;
+    wakeUp();
+  }
+
+  /** Fails everything still pending and stops. */
+  void closeNow() {
+    closeNow = true;
+    wakeUp();
+  }
+
+  private void wakeUp() {
+    events.add(() -> {});
+  }
+
+  @Override
+  public void run() {
+    while (true) {
+      try {
+        if (closeNow) {
+          failEverything();
+          return;
+        }
+        long now = System.nanoTime();
+        expire(now);
+        maybeRefreshMetadata(now);
+        sendReady(now);
+        if (closing && idle()) {
+          return;
+        }
+        Runnable event = events.poll(waitNanos(System.nanoTime()), TimeUnit.NANOSECONDS);
+        while (event != null) {
+          event.run();
+          event = events.poll();
+        }
+      } catch (InterruptedException e) {
+        closeNow = true;
+      } catch (RuntimeException e) {
+        // Never let the thread die: every pending future would hang forever.
+        log.error("unexpected error in the producer sender", e);
+      }
+    }
+  }
+
+  private boolean idle() {
+    if (!events.isEmpty() || !awaitingMetadata.isEmpty()) {
+      return false;
+    }
+    for (PartitionQueue q : queues.values()) {
+      if (!q.records.isEmpty() || q.batch != null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private long waitNanos(long now) {
+    long next = now + MAX_IDLE_NANOS;
+    for (PartitionQueue q : queues.values()) {
+      if (q.batch != null) {
+        if (!q.batch.inFlight) {
+          next = Math.min(next, Math.min(q.batch.retryAtNanos, q.batch.deadlineNanos));
+        }
+      } else if (!q.records.isEmpty()) {
+        PendingRecord head = q.records.peekFirst();
+        next = Math.min(next, head.createdNanos + lingerNanos);
+        next = Math.min(next, head.createdNanos + deliveryTimeoutNanos);
+      }
+    }
+    if (!metadataWanted.isEmpty() && !metadataInFlight) {
+      next = Math.min(next, nextMetadataNanos);
+    }
+    return Math.max(0, next - now);
+  }
+
+  // ---- enqueueing and partition choice
+
+  private void onAppend(PendingRecord p) {
+    String topic = p.record.topic();
+    List<PendingRecord> waiting = awaitingMetadata.get(topic);
+    int count = metadata.partitionCount(topic);
+    if (waiting != null || count < 0) {
+      // Keep behind earlier records of the topic that are still waiting, to preserve send order.
+      awaitingMetadata.computeIfAbsent(topic, t -> new ArrayList<>()).add(p);
+      metadataWanted.add(topic);
+      return;
+    }
+    enqueue(p, count);
+  }
+
+  private void enqueue(PendingRecord p, int partitionCount) {
+    Integer explicit = p.record.partition();
+    int partition;
+    if (explicit != null) {
+      if (explicit >= partitionCount) {
+        fail(
+            p,
+            new UnknownPartitionException(
+                "topic "
+                    + p.record.topic()
+                    + " has "
+                    + partitionCount
+                    + " partitions; partition "
+                    + explicit
+                    + " does not exist"));
+        return;
+      }
+      partition = explicit;
+    } else if (p.record.key() != null) {
+      partition = Murmur2.partition(p.record.key(), partitionCount);
+    } else {
+      partition =
+          stickyPartition.computeIfAbsent(
+              p.record.topic(), t -> Math.floorMod(System.nanoTime(), partitionCount));
+    }
+    p.partition = new TopicPartition(p.record.topic(), partition);
+    PartitionQueue q = queues.computeIfAbsent(p.partition, PartitionQueue::new);
+    q.records.addLast(p);
+    q.queuedBytes += p.size;
+  }
+
+  // ---- sending
+
+  private boolean ready(PartitionQueue q, long now) {
+    return closing
+        || flushes.get() > 0
+        || q.queuedBytes >= config.batchSize()
+        || now - q.records.peekFirst().createdNanos >= lingerNanos;
+  }
+
+  private void sendReady(long now) {
+    Map<Integer, List<ProducerBatch>> byNode = new LinkedHashMap<>();
+    for (PartitionQueue q : queues.values()) {
+      ProducerBatch batch = q.batch;
+      if (batch != null ? batch.inFlight || batch.retryAtNanos > now : q.records.isEmpty()) {
+        continue;
+      }
+      if (batch == null && !ready(q, now)) {
+        continue;
+      }
+      Integer leader = metadata.leader(q.partition);
+      if (leader == null || metadata.addressOf(leader) == null) {
+        metadataWanted.add(q.partition.topic());
+        continue;
+      }
+      if (batch == null) {
+        batch = drain(q);
+        q.batch = batch;
+      }
+      batch.inFlight = true;
+      batch.attempts++;
+      byNode.computeIfAbsent(leader, n -> new ArrayList<>()).add(batch);
+    }
+    byNode.forEach(this::sendTo);
+  }
+
+  private ProducerBatch drain(PartitionQueue q) {
+    List<PendingRecord> records = new ArrayList<>();
+    long bytes = 0;
+    while (!q.records.isEmpty()) {
+      PendingRecord next = q.records.peekFirst();
+      // A record bigger than batchSize alone still goes, alone; the broker judges its size.
+      if (!records.isEmpty() && bytes + next.size > config.batchSize()) {
+        break;
+      }
+      q.records.pollFirst();
+      records.add(next);
+      bytes += next.size;
+    }
+    q.queuedBytes -= bytes;
+    // Sticky partitioning: unkeyed records move on to another partition once a batch closes.
+    String topic = q.partition.topic();
+    Integer sticky = stickyPartition.get(topic);
+    int count = metadata.partitionCount(topic);
+    if (sticky != null && sticky == q.partition.partition() && count > 0) {
+      stickyPartition.put(topic, (sticky + 1) % count);
+    }
+    return new ProducerBatch(q.partition, records, deliveryTimeoutNanos);
+  }
+
+  private void sendTo(int nodeId, List<ProducerBatch> batches) {
+    String address = metadata.addressOf(nodeId);
+    ProduceRequest.Builder request =
+        ProduceRequest.newBuilder().setTimeoutMs((int) config.requestTimeout().toMillis());
+    for (ProducerBatch b : batches) {
+      PartitionProduce.Builder pp =
+          PartitionProduce.newBuilder()
+              .setTopic(b.partition.topic())
+              .setPartition(b.partition.partition());
+      b.records.forEach(r -> pp.addRecords(r.wire));
+      request.addPartitions(pp);
+    }
+    // Leave the node time to answer REQUEST_TIMED_OUT itself before the transport gives up.
+    long deadlineMs =
+        config.requestTimeout().toMillis() + Math.min(config.requestTimeout().toMillis(), 2000);
+    try {
+      Rpc.toCompletable(
+              connections
+                  .stub(address)
+                  .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+                  .produce(request.build()))
+          .whenComplete(
+              (response, failure) ->
+                  events.add(() -> onProduceResult(address, batches, response, failure)));
+    } catch (RuntimeException e) {
+      events.add(() -> onProduceResult(address, batches, null, e));
+    }
+  }
+
+  private void onProduceResult(
+      String address, List<ProducerBatch> batches, ProduceResponse response, Throwable failure) {
+    if (failure != null) {
+      BrokerException error = ErrorCodes.fromTransport(failure, address, true);
+      for (ProducerBatch b : batches) {
+        if (ErrorCodes.isRetriable(error)) {
+          metadataWanted.add(b.partition.topic());
+          retryOrFail(b, error);
+        } else {
+          finish(b, error);
+        }
+      }
+      return;
+    }
+    Map<TopicPartition, PartitionProduceResult> results = new HashMap<>();
+    for (PartitionProduceResult r : response.getPartitionsList()) {
+      results.put(new TopicPartition(r.getTopic(), r.getPartition()), r);
+    }
+    for (ProducerBatch b : batches) {
+      PartitionProduceResult r = results.get(b.partition);
+      if (r == null) {
+        finish(
+            b,
+            new InternalBrokerException(
+                "node " + address + " did not answer for partition " + b.partition, true));
+      } else if (!r.hasError() || r.getError().getCode() == ErrorCode.NONE) {
+        succeed(b, r);
+      } else if (ErrorCodes.isRetriable(r.getError().getCode())) {
+        if (r.getError().getCode() == ErrorCode.NOT_LEADER) {
+          if (!metadata.leaderMoved(b.partition, r.getError().getLeaderHint())) {
+            metadataWanted.add(b.partition.topic());
+          }
+        } else {
+          if (r.getError().getCode() == ErrorCode.LEADER_NOT_AVAILABLE) {
+            metadata.forgetLeader(b.partition);
+          }
+          metadataWanted.add(b.partition.topic());
+        }
+        retryOrFail(b, ErrorCodes.toException(r.getError()));
+      } else {
+        finish(b, ErrorCodes.toException(r.getError()));
+      }
+    }
+  }
+
+  private void retryOrFail(ProducerBatch b, BrokerException error) {
+    b.inFlight = false;
+    b.indeterminate |= error.indeterminate();
+    b.lastError = error;
+    long now = System.nanoTime();
+    long backoff = Backoff.nanos(config.retryBackoff(), MAX_BACKOFF, b.attempts - 1);
+    if (closeNow || now + backoff >= b.deadlineNanos) {
+      finish(b, finalError(b));
+    } else {
+      b.retryAtNanos = now + backoff;
+    }
+  }
+
+  /** The error a batch that ran out of time fails with: the last one, indeterminate if any was. */
+  private static BrokerException finalError(ProducerBatch b) {
+    BrokerException last = b.lastError;
+    String message =
+        last.getMessage() + " (gave up after " + b.attempts + " attempt(s) to " + b.partition + ")";
+    boolean ind = b.indeterminate;
+    if (last instanceof NotLeaderException) {
+      return new NotLeaderException(message, ind, last);
+    } else if (last instanceof LeaderNotAvailableException) {
+      return new LeaderNotAvailableException(message, ind, last);
+    } else if (last instanceof RequestTimeoutException) {
+      return new RequestTimeoutException(message, ind, last);
+    } else if (last instanceof BrokerUnavailableException) {
+      return new BrokerUnavailableException(message, ind, last);
+    }
+    return new BrokerException(message, ind, last);
+  }
+
+  private void succeed(ProducerBatch b, PartitionProduceResult r) {
+    queues.get(b.partition).batch = null;
+    for (int i = 0; i < b.records.size(); i++) {
+      PendingRecord p = b.records.get(i);
+      long timestamp = p.record.timestamp() != 0 ? p.record.timestamp() : r.getAppendTimeMs();
+      completion.complete(
+          p,
+          new RecordMetadata(
+              b.partition.topic(), b.partition.partition(), r.getBaseOffset() + i, timestamp),
+          null);
+    }
+  }
+
+  private void finish(ProducerBatch b, BrokerException error) {
+    PartitionQueue q = queues.get(b.partition);
+    if (q.batch == b) {
+      q.batch = null;
+    }
+    b.records.forEach(p -> fail(p, error));
+  }
+
+  private void fail(PendingRecord p, BrokerException error) {
+    completion.complete(p, null, error);
+  }
+
+  // ---- expiry
+
+  private void expire(long now) {
+    for (Iterator<List<PendingRecord>> it = awaitingMetadata.values().iterator(); it.hasNext(); ) {
+      List<PendingRecord> list = it.next();
+      list.removeIf(
+          p -> {
+            if (now - p.createdNanos < deliveryTimeoutNanos) {
+              return false;
+            }
+            fail(p, expired("metadata for topic " + p.record.topic() + " was not available"));
+            return true;
+          });
+      if (list.isEmpty()) {
+        it.remove();
+      }
+    }
+    for (PartitionQueue q : queues.values()) {
+      ProducerBatch b = q.batch;
+      if (b != null && !b.inFlight && now >= b.deadlineNanos) {
+        if (b.lastError != null) {
+          finish(b, finalError(b));
+        } else {
+          finish(b, expired("no leader of " + b.partition + " was known"));
+        }
+      }
+      while (!q.records.isEmpty() && now - q.records.peekFirst().createdNanos >= deliveryTimeoutNanos) {
+        PendingRecord p = q.records.pollFirst();
+        q.queuedBytes -= p.size;
+        fail(p, expired("no leader of " + q.partition + " was known"));
+      }
+    }
+  }
+
+  private RequestTimeoutException expired(String why) {
+    String detail = lastMetadataError == null ? "" : "; last metadata error: " + lastMetadataError.getMessage();
+    // Never sent, so certainly not written.
+    return new RequestTimeoutException(
+        "record expired after deliveryTimeout " + config.deliveryTimeout() + ": " + why + detail,
+        false);
+  }
+
+  // ---- metadata
+
+  private void maybeRefreshMetadata(long now) {
+    if (metadataInFlight || metadataWanted.isEmpty() || now < nextMetadataNanos) {
+      return;
+    }
+    List<String> topics = new ArrayList<>(metadataWanted);
+    metadataWanted.clear();
+    metadataInFlight = true;
+    nextMetadataNanos = now + config.retryBackoff().toNanos();
+    metadata
+        .refresh(topics)
+        .whenComplete(
+            (response, failure) -> events.add(() -> onMetadata(topics, response, failure)));
+  }
+
+  private void onMetadata(List<String> topics, MetadataResponse response, Throwable failure) {
+    metadataInFlight = false;
+    if (failure != null) {
+      lastMetadataError = ErrorCodes.fromTransport(failure, "cluster", false);
+      log.debug("metadata refresh failed: {}", lastMetadataError.getMessage());
+      metadataWanted.addAll(topics);
+      return;
+    }
+    lastMetadataError = null;
+    Map<String, TopicMetadata> answered = new HashMap<>();
+    response.getTopicsList().forEach(t -> answered.put(t.getName(), t));
+    for (String topic : topics) {
+      TopicMetadata t = answered.get(topic);
+      boolean missing =
+          t == null || (t.hasError() && t.getError().getCode() == ErrorCode.UNKNOWN_TOPIC);
+      if (missing) {
+        failTopic(topic, new UnknownTopicException("topic " + topic + " does not exist"));
+        continue;
+      }
+      List<PendingRecord> waiting = awaitingMetadata.get(topic);
+      int count = metadata.partitionCount(topic);
+      if (waiting != null && count > 0) {
+        awaitingMetadata.remove(topic);
+        waiting.forEach(p -> enqueue(p, count));
+      } else if (waiting != null) {
+        metadataWanted.add(topic);
+      }
+    }
+  }
+
+  /** Fails records of a missing topic that were not sent yet; batches in flight get the broker's answer. */
+  private void failTopic(String topic, BrokerException error) {
+    List<PendingRecord> waiting = awaitingMetadata.remove(topic);
+    if (waiting != null) {
+      waiting.forEach(p -> fail(p, error));
+    }
+    for (PartitionQueue q : queues.values()) {
+      if (q.partition.topic().equals(topic)) {
+        q.records.forEach(p -> fail(p, error));
+        q.records.clear();
+        q.queuedBytes = 0;
+        if (q.batch != null && !q.batch.inFlight) {
+          finish(q.batch, error);
+        }
+      }
+    }
+    stickyPartition.remove(topic);
+  }
+
+  private void failEverything() {
+    BrokerException notSent = new BrokerException("producer closed before the record was sent");
+    Runnable event = events.poll();
+    while (event != null) {
+      event.run();
+      event = events.poll();
+    }
+    awaitingMetadata.values().forEach(list -> list.forEach(p -> fail(p, notSent)));
+    awaitingMetadata.clear();
+    for (PartitionQueue q : queues.values()) {
+      q.records.forEach(p -> fail(p, notSent));
+      q.records.clear();
+      if (q.batch != null) {
+        boolean maybeWritten = q.batch.inFlight || q.batch.indeterminate;
+        q.batch.records.forEach(
+            p ->
+                fail(
+                    p,
+                    new BrokerException(
+                        "producer closed before the record was acknowledged", maybeWritten)));
+        q.batch = null;
+      }
+    }
+  }
+}

@@ -1,0 +1,294 @@
+package dev.quorum.client.internal;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import dev.quorum.client.Admin;
+import dev.quorum.client.AdminConfig;
+import dev.quorum.client.BrokerException;
+import dev.quorum.client.ClusterStatus;
+import dev.quorum.client.NewTopic;
+import dev.quorum.client.NodeState;
+import dev.quorum.client.PartitionDescription;
+import dev.quorum.client.RequestTimeoutException;
+import dev.quorum.client.TopicDescription;
+import dev.quorum.client.TopicPartition;
+import dev.quorum.client.UnknownTopicException;
+import dev.quorum.protocol.v1.BrokerGrpc;
+import dev.quorum.protocol.v1.CreateTopicRequest;
+import dev.quorum.protocol.v1.DeleteTopicRequest;
+import dev.quorum.protocol.v1.Error;
+import dev.quorum.protocol.v1.ErrorCode;
+import dev.quorum.protocol.v1.MetadataResponse;
+import dev.quorum.protocol.v1.NodeInfo;
+import dev.quorum.protocol.v1.NodeStatusRequest;
+import dev.quorum.protocol.v1.NodeStatusResponse;
+import dev.quorum.protocol.v1.PartitionMetadata;
+import dev.quorum.protocol.v1.PartitionOffsetResult;
+import dev.quorum.protocol.v1.ReplicaRole;
+import dev.quorum.protocol.v1.ReplicaStatus;
+import dev.quorum.protocol.v1.TopicConfig;
+import dev.quorum.protocol.v1.TopicMetadata;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** The {@link Admin}: synchronous calls, each bounded by the request timeout. */
+public final class QuorumAdmin implements Admin {
+  private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
+
+  private final AdminConfig config;
+  private final NodeConnections connections;
+  private final MetadataCache metadata;
+  private final OffsetLookup offsets;
+  private final List<String> bootstrap;
+
+  public static QuorumAdmin create(AdminConfig config) {
+    return new QuorumAdmin(config, NodeConnections.plaintext());
+  }
+
+  QuorumAdmin(AdminConfig config, NodeConnections connections) {
+    this.config = config;
+    this.connections = connections;
+    this.bootstrap = Addresses.parse("bootstrap", config.bootstrap());
+    Duration callTimeout = QuorumProducer.min(config.requestTimeout(), Duration.ofSeconds(10));
+    this.metadata = new MetadataCache(connections, bootstrap, callTimeout);
+    this.offsets = new OffsetLookup(connections, metadata, callTimeout);
+  }
+
+  @Override
+  public TopicDescription createTopic(NewTopic topic) {
+    Objects.requireNonNull(topic, "topic");
+    long deadline = QuorumConsumer.deadline(config.requestTimeout());
+    CreateTopicRequest.Builder request =
+        CreateTopicRequest.newBuilder()
+            .setName(topic.name())
+            .setPartitions(topic.partitions())
+            .setReplicationFactor(topic.replicationFactor());
+    if (topic.maxMessageBytes() != null) {
+      request.setConfig(TopicConfig.newBuilder().setMaxMessageBytes(topic.maxMessageBytes()));
+    }
+    CreateTopicRequest built = request.build();
+    callAnyNode(stub -> stub.createTopic(built), r -> r.getError(), deadline);
+    awaitLeaders(topic.name(), deadline);
+    return describe(topic.name(), deadline);
+  }
+
+  /** Polls metadata until every partition of the topic has a leader. */
+  private void awaitLeaders(String name, long deadline) {
+    Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
+    while (true) {
+      MetadataResponse response = metadata.refreshBlocking(List.of(name), deadline);
+      TopicMetadata t = find(response, name);
+      if (t != null
+          && t.getPartitionsCount() > 0
+          && t.getPartitionsList().stream().allMatch(p -> p.getLeader() > 0)) {
+        return;
+      }
+      long wait = backoff.nextNanos();
+      if (System.nanoTime() + wait >= deadline) {
+        throw new RequestTimeoutException(
+            "topic " + name + " was created but not every partition had a leader within "
+                + config.requestTimeout());
+      }
+      MetadataCache.sleepNanos(wait);
+    }
+  }
+
+  @Override
+  public void deleteTopic(String name) {
+    Objects.requireNonNull(name, "name");
+    DeleteTopicRequest request = DeleteTopicRequest.newBuilder().setName(name).build();
+    callAnyNode(
+        stub -> stub.deleteTopic(request),
+        r -> r.getError(),
+        QuorumConsumer.deadline(config.requestTimeout()));
+  }
+
+  @Override
+  public List<String> listTopics() {
+    MetadataResponse response =
+        metadata.refreshBlocking(List.of(), QuorumConsumer.deadline(config.requestTimeout()));
+    List<String> names = new ArrayList<>();
+    response.getTopicsList().forEach(t -> names.add(t.getName()));
+    names.sort(null);
+    return names;
+  }
+
+  @Override
+  public TopicDescription describeTopic(String name) {
+    Objects.requireNonNull(name, "name");
+    return describe(name, QuorumConsumer.deadline(config.requestTimeout()));
+  }
+
+  private TopicDescription describe(String name, long deadline) {
+    MetadataResponse response = metadata.refreshBlocking(List.of(name), deadline);
+    TopicMetadata t = find(response, name);
+    if (t == null) {
+      throw new UnknownTopicException("topic " + name + " does not exist");
+    }
+    if (t.hasError() && t.getError().getCode() != ErrorCode.NONE) {
+      throw ErrorCodes.toException(t.getError());
+    }
+    List<TopicPartition> tps = new ArrayList<>();
+    t.getPartitionsList().forEach(p -> tps.add(new TopicPartition(name, p.getPartition())));
+    // Offsets are best effort: a partition without a reachable leader reports -1.
+    long offsetsDeadline = Math.min(deadline, QuorumConsumer.deadline(Duration.ofSeconds(5)));
+    Map<TopicPartition, PartitionOffsetResult> start =
+        offsets.lookupAvailable(OffsetLookup.all(tps, OffsetLookup.Query.EARLIEST), offsetsDeadline);
+    Map<TopicPartition, PartitionOffsetResult> end =
+        offsets.lookupAvailable(OffsetLookup.all(tps, OffsetLookup.Query.LATEST), offsetsDeadline);
+    List<PartitionDescription> partitions = new ArrayList<>();
+    for (PartitionMetadata p : t.getPartitionsList()) {
+      TopicPartition tp = new TopicPartition(name, p.getPartition());
+      partitions.add(
+          new PartitionDescription(
+              p.getPartition(),
+              p.getLeader() > 0 ? p.getLeader() : null,
+              p.getReplicasList(),
+              start.containsKey(tp) ? start.get(tp).getOffset() : -1,
+              end.containsKey(tp) ? end.get(tp).getOffset() : -1));
+    }
+    partitions.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+    return new TopicDescription(
+        name, t.getTopicId(), t.getConfig().getMaxMessageBytes(), partitions);
+  }
+
+  private static TopicMetadata find(MetadataResponse response, String name) {
+    for (TopicMetadata t : response.getTopicsList()) {
+      if (t.getName().equals(name)) {
+        return t.hasError() && t.getError().getCode() == ErrorCode.UNKNOWN_TOPIC ? null : t;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public ClusterStatus clusterStatus() {
+    MetadataResponse response =
+        metadata.refreshBlocking(List.of(), QuorumConsumer.deadline(config.requestTimeout()));
+    Map<NodeInfo, CompletableFuture<NodeStatusResponse>> calls = new LinkedHashMap<>();
+    for (NodeInfo n : metadata.nodes()) {
+      CompletableFuture<NodeStatusResponse> call;
+      try {
+        call =
+            Rpc.toCompletable(
+                connections
+                    .stub(MetadataCache.address(n))
+                    .withDeadlineAfter(STATUS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .nodeStatus(NodeStatusRequest.getDefaultInstance()));
+      } catch (RuntimeException e) {
+        call = CompletableFuture.failedFuture(e);
+      }
+      calls.put(n, call);
+    }
+    List<NodeState> nodes = new ArrayList<>();
+    calls.forEach(
+        (n, call) -> {
+          NodeStatusResponse status;
+          try {
+            status = call.join();
+          } catch (RuntimeException e) {
+            nodes.add(new NodeState(n.getId(), n.getHost(), n.getClientPort(), false, false, List.of()));
+            return;
+          }
+          List<TopicPartition> leaderOf = new ArrayList<>();
+          for (ReplicaStatus r : status.getReplicasList()) {
+            if (r.getRole() == ReplicaRole.REPLICA_ROLE_LEADER) {
+              leaderOf.add(new TopicPartition(r.getTopic(), r.getPartition()));
+            }
+          }
+          nodes.add(
+              new NodeState(
+                  n.getId(),
+                  n.getHost(),
+                  n.getClientPort(),
+                  true,
+                  status.getMetadataRole() == ReplicaRole.REPLICA_ROLE_LEADER,
+                  leaderOf));
+        });
+    return new ClusterStatus(response.getClusterId(), nodes);
+  }
+
+  /**
+   * Sends a request to some node, following NOT_LEADER hints and retrying retriable errors with
+   * backoff until the deadline. Non-retriable errors are thrown at once.
+   */
+  private <T> T callAnyNode(
+      Function<BrokerGrpc.BrokerFutureStub, ListenableFuture<T>> rpc,
+      Function<T, Error> errorOf,
+      long deadline) {
+    Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
+    String preferred = null;
+    BrokerException last = null;
+    while (true) {
+      Set<String> candidates = new LinkedHashSet<>();
+      if (preferred != null) {
+        candidates.add(preferred);
+      }
+      metadata.nodes().forEach(n -> candidates.add(MetadataCache.address(n)));
+      candidates.addAll(bootstrap);
+      preferred = null;
+      for (String address : candidates) {
+        long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (remainingMs <= 0) {
+          break;
+        }
+        T response;
+        try {
+          response =
+              Rpc.toCompletable(
+                      rpc.apply(
+                          connections
+                              .stub(address)
+                              .withDeadlineAfter(remainingMs, TimeUnit.MILLISECONDS)))
+                  .join();
+        } catch (RuntimeException e) {
+          last = ErrorCodes.fromTransport(e, address, true);
+          continue;
+        }
+        Error error = errorOf.apply(response);
+        if (error == null || error.getCode() == ErrorCode.NONE) {
+          return response;
+        }
+        last = ErrorCodes.toException(error);
+        if (!ErrorCodes.isRetriable(error.getCode())) {
+          throw last;
+        }
+        if (error.getCode() == ErrorCode.NOT_LEADER && error.getLeaderHint() > 0) {
+          String hinted = metadata.addressOf(error.getLeaderHint());
+          if (hinted == null) {
+            try {
+              metadata.refresh(List.of()).join();
+            } catch (RuntimeException e) {
+              // Fall back to trying every node.
+            }
+            hinted = metadata.addressOf(error.getLeaderHint());
+          }
+          if (hinted != null && !hinted.equals(address)) {
+            preferred = hinted;
+            break;
+          }
+        }
+      }
+      long wait = preferred != null ? 0 : backoff.nextNanos();
+      if (System.nanoTime() + wait >= deadline) {
+        throw last != null
+            ? last
+            : new RequestTimeoutException("no node answered within " + config.requestTimeout());
+      }
+      MetadataCache.sleepNanos(wait);
+    }
+  }
+
+  @Override
+  public void close() {
+    connections.close(Duration.ofSeconds(1));
+  }
+}

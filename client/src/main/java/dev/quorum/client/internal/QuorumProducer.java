@@ -1,0 +1,203 @@
+package dev.quorum.client.internal;
+
+import dev.quorum.client.BrokerException;
+import dev.quorum.client.BufferExhaustedException;
+import dev.quorum.client.Producer;
+import dev.quorum.client.ProducerConfig;
+import dev.quorum.client.ProducerRecord;
+import dev.quorum.client.RecordMetadata;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The {@link Producer}: callers enqueue; a {@link ProducerSender} on its own thread batches, sends
+ * and retries; results are handed to the single callback thread.
+ */
+public final class QuorumProducer implements Producer {
+  static final String SENDER_THREAD = "quorum-producer-sender";
+  static final String CALLBACK_THREAD = "quorum-producer-callback";
+
+  private final ProducerConfig config;
+  private final NodeConnections connections;
+  private final Semaphore buffer;
+  private final Set<CompletableFuture<RecordMetadata>> pending = ConcurrentHashMap.newKeySet();
+  private final ExecutorService callbacks;
+  private final ProducerSender sender;
+  private final Thread senderThread;
+  // Held shared by send() while it enqueues, exclusively by close() while it marks the producer
+  // closed, so no record can slip into the queue after the sender decided to stop.
+  private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
+  private final AtomicBoolean closeStarted = new AtomicBoolean();
+  private volatile boolean closed;
+  private volatile Thread callbackThread;
+
+  public static QuorumProducer create(ProducerConfig config) {
+    return new QuorumProducer(config, NodeConnections.plaintext());
+  }
+
+  QuorumProducer(ProducerConfig config, NodeConnections connections) {
+    this.config = config;
+    this.connections = connections;
+    this.buffer = new Semaphore(config.bufferRecords());
+    this.callbacks =
+        Executors.newSingleThreadExecutor(
+            r ->
+                ClientThreads.named(CALLBACK_THREAD)
+                    .newThread(
+                        () -> {
+                          callbackThread = Thread.currentThread();
+                          r.run();
+                        }));
+    MetadataCache metadata =
+        new MetadataCache(
+            connections,
+            Addresses.parse("bootstrap", config.bootstrap()),
+            min(config.requestTimeout(), Duration.ofSeconds(10)));
+    this.sender = new ProducerSender(config, connections, metadata, this::complete);
+    this.senderThread = ClientThreads.named(SENDER_THREAD).newThread(sender);
+    senderThread.start();
+  }
+
+  @Override
+  public CompletableFuture<RecordMetadata> send(ProducerRecord record) {
+    Objects.requireNonNull(record, "record");
+    if (closed) {
+      throw new IllegalStateException("producer is closed");
+    }
+    try {
+      if (!buffer.tryAcquire(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS)) {
+        return CompletableFuture.failedFuture(
+            new BufferExhaustedException(
+                config.bufferRecords()
+                    + " records (bufferRecords) stayed pending for longer than maxBlock "
+                    + config.maxBlock()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CompletableFuture.failedFuture(
+          new BufferExhaustedException("interrupted while waiting for buffer space", false, e));
+    }
+    CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+    PendingRecord p;
+    try {
+      p = new PendingRecord(record, System.nanoTime(), future);
+    } catch (RuntimeException e) {
+      buffer.release();
+      throw e;
+    }
+    closeLock.readLock().lock();
+    try {
+      if (closed) {
+        buffer.release();
+        throw new IllegalStateException("producer is closed");
+      }
+      pending.add(future);
+      sender.append(p);
+    } finally {
+      closeLock.readLock().unlock();
+    }
+    return future;
+  }
+
+  /** Called on the sender thread with each record's outcome. */
+  private void complete(PendingRecord p, RecordMetadata metadata, BrokerException error) {
+    buffer.release();
+    pending.remove(p.future);
+    callbacks.execute(
+        () -> {
+          if (error != null) {
+            p.future.completeExceptionally(error);
+          } else {
+            p.future.complete(metadata);
+          }
+        });
+  }
+
+  @Override
+  public void flush() {
+    if (Thread.currentThread() == callbackThread) {
+      throw new IllegalStateException("flush() must not be called from a send callback");
+    }
+    CompletableFuture<?>[] snapshot = pending.toArray(new CompletableFuture<?>[0]);
+    sender.flushStarted();
+    try {
+      CompletableFuture.allOf(snapshot).handle((v, e) -> null).join();
+    } finally {
+      sender.flushEnded();
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofDays(365));
+  }
+
+  @Override
+  public void close(Duration timeout) {
+    boolean onCallbackThread = Thread.currentThread() == callbackThread;
+    closeLock.writeLock().lock();
+    try {
+      closed = true;
+    } finally {
+      closeLock.writeLock().unlock();
+    }
+    if (!closeStarted.compareAndSet(false, true)) {
+      joinQuietly(senderThread, timeout);
+      return;
+    }
+    // Waiting on the callback thread would deadlock: pending futures complete there.
+    Duration wait = onCallbackThread ? Duration.ZERO : timeout;
+    sender.closeGracefully();
+    if (!joinQuietly(senderThread, wait)) {
+      sender.closeNow();
+      joinQuietly(senderThread, Duration.ofSeconds(5));
+    }
+    connections.close(Duration.ofSeconds(1));
+    callbacks.shutdown();
+    if (!onCallbackThread) {
+      try {
+        callbacks.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static boolean joinQuietly(Thread t, Duration timeout) {
+    try {
+      long millis = timeout.toMillis();
+      if (millis <= 0) {
+        return !t.isAlive();
+      }
+      t.join(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ArithmeticException e) {
+      try {
+        t.join();
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return !t.isAlive();
+  }
+
+  static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** Test hook: records pending acknowledgement. */
+  int pendingCount() {
+    return pending.size();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.quorum.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 5, unit = TimeUnit.SECONDS)
+class ConfigTest {
+  @Test
+  void producerDefaults() {
+    ProducerConfig c = ProducerConfig.builder().bootstrap("127.0.0.1:7201,127.0.0.1:7202").build();
+    assertThat(c.linger()).isEqualTo(Duration.ofMillis(5));
+    assertThat(c.batchSize()).isEqualTo(65536);
+    assertThat(c.bufferRecords()).isEqualTo(100_000);
+    assertThat(c.maxBlock()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.retryBackoff()).isEqualTo(Duration.ofMillis(100));
+    assertThat(c.deliveryTimeout()).isEqualTo(Duration.ofSeconds(120));
+    assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void producerRejectsBadValuesNamingTheSetting() {
+    assertThatThrownBy(() -> ProducerConfig.builder().build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bootstrap");
+    assertThatThrownBy(() -> ProducerConfig.builder().bootstrap("localhost").build())
+        .hasMessageContaining("bootstrap");
+    assertThatThrownBy(() -> ProducerConfig.builder().bootstrap("h:99999").build())
+        .hasMessageContaining("bootstrap");
+    assertThatThrownBy(() -> ProducerConfig.builder().bootstrap("h:1").batchSize(0).build())
+        .hasMessageContaining("batchSize");
+    assertThatThrownBy(
+            () -> ProducerConfig.builder().bootstrap("h:1").linger(Duration.ofMillis(-1)).build())
+        .hasMessageContaining("linger");
+    assertThatThrownBy(() -> ProducerConfig.builder().bootstrap("h:1").bufferRecords(-5).build())
+        .hasMessageContaining("bufferRecords");
+    assertThatThrownBy(
+            () -> ProducerConfig.builder().bootstrap("h:1").deliveryTimeout(Duration.ZERO).build())
+        .hasMessageContaining("deliveryTimeout");
+    assertThatThrownBy(() -> ProducerConfig.builder().bootstrap("h:1").requestTimeout(null).build())
+        .hasMessageContaining("requestTimeout");
+  }
+
+  @Test
+  void consumerRejectsBadValuesNamingTheSetting() {
+    ConsumerConfig c = ConsumerConfig.builder().bootstrap("h:1").build();
+    assertThat(c.autoOffsetReset()).isEqualTo(OffsetResetPolicy.LATEST);
+    assertThat(c.maxPollRecords()).isEqualTo(500);
+    assertThat(c.fetchMaxBytes()).isEqualTo(50 * 1024 * 1024);
+    assertThatThrownBy(() -> ConsumerConfig.builder().bootstrap("h:1").maxPollRecords(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxPollRecords");
+    assertThatThrownBy(
+            () -> ConsumerConfig.builder().bootstrap("h:1").maxPartitionFetchBytes(-1).build())
+        .hasMessageContaining("maxPartitionFetchBytes");
+    assertThatThrownBy(() -> ConsumerConfig.builder().bootstrap("h:1").autoOffsetReset(null).build())
+        .hasMessageContaining("autoOffsetReset");
+  }
+
+  @Test
+  void adminRejectsBadValuesNamingTheSetting() {
+    assertThatThrownBy(() -> AdminConfig.builder().bootstrap("").build())
+        .hasMessageContaining("bootstrap");
+    assertThatThrownBy(
+            () -> AdminConfig.builder().bootstrap("h:1").requestTimeout(Duration.ZERO).build())
+        .hasMessageContaining("requestTimeout");
+  }
+
+  @Test
+  void recordsValidateAndPrint() {
+    assertThat(new TopicPartition("orders", 3)).hasToString("orders-3");
+    assertThatThrownBy(() -> ProducerRecord.builder("t").partition(-1).build())
+        .hasMessageContaining("partition");
+    ProducerRecord r = ProducerRecord.builder("t").header("h", new byte[] {1}).timestamp(7).build();
+    assertThat(r.partition()).isNull();
+    assertThat(r.key()).isNull();
+    assertThat(r.headers()).hasSize(1);
+    assertThat(r.timestamp()).isEqualTo(7);
+  }
+}

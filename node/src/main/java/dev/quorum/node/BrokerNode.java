@@ -1,0 +1,227 @@
+package dev.quorum.node;
+
+import dev.quorum.protocol.raft.MetadataCommand;
+import dev.quorum.protocol.raft.RegisterNode;
+import dev.quorum.protocol.v1.NodeInfo;
+import dev.quorum.statemachine.MetadataStateMachine;
+import dev.quorum.statemachine.PartitionStateMachine;
+import dev.quorum.statemachine.storage.StorageEnvironment;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One broker node: a Ratis server hosting the metadata group and this node's partition replicas, and
+ * the broker RPC API in front of them. {@link #start} builds everything in order; {@link #close}
+ * stops it in reverse.
+ */
+public final class BrokerNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerNode.class);
+
+  private final NodeConfig config;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private volatile boolean closed;
+
+  private BrokerNode(NodeConfig config) {
+    this.config = config;
+  }
+
+  /** Starts a node; on failure everything already started is stopped again. */
+  static BrokerNode start(NodeConfig config) throws IOException {
+    BrokerNode node = new BrokerNode(config);
+    try {
+      node.startComponents();
+      return node;
+    } catch (IOException | RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  private void startComponents() throws IOException {
+    int id = config.nodeId();
+    DataDirectory dataDir = own(DataDirectory.open(config.dataDir(), config.clusterId(), id));
+    StorageEnvironment storage =
+        own(new StorageEnvironment(config.blockCacheBytes(), config.writeBufferBytes()));
+    MetadataStateMachine metadata = new MetadataStateMachine(storage);
+    RaftGroup metadataGroup = RaftGroups.metadataGroup(config.clusterId(), config.peers());
+    RaftGroupId metadataGroupId = metadataGroup.getGroupId();
+
+    // build() recovers every group found on disk, so the registry must work before it.
+    RaftServer server =
+        RaftServer.newBuilder()
+            .setServerId(RaftGroups.peerId(id))
+            .setProperties(RatisProperties.from(config, dataDir))
+            .setStateMachineRegistry(
+                groupId ->
+                    groupId.equals(metadataGroupId) ? metadata : new PartitionStateMachine(storage))
+            .build();
+    own(server);
+    server.start();
+    if (!hosts(server, metadataGroupId)) {
+      RaftClientReply reply =
+          server.groupManagement(
+              GroupManagementRequest.newAdd(ClientId.randomId(), server.getId(), 1, metadataGroup, true));
+      if (!reply.isSuccess()) {
+        throw new IOException("cannot start the metadata group", reply.getException());
+      }
+    }
+
+    LocalReplicas replicas = new LocalReplicas(server, metadata, config.clusterId());
+    ScheduledExecutorService reconcilerThread =
+        Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "reconciler"));
+    ReplicaReconciler reconciler =
+        own(
+            new ReplicaReconciler(
+                id,
+                config.clusterId(),
+                server,
+                metadata::view,
+                () -> appliedIndex(metadata),
+                reconcilerThread));
+    metadata.addListener(reconciler::requestPass);
+    reconciler.start();
+
+    ExecutorService metadataCalls =
+        Executors.newFixedThreadPool(2, new NamedThreads(id, "metadata-client"));
+    MetadataWriter writer = own(new MetadataWriter(metadataGroup, metadataCalls));
+    PeerChannels peers = own(new PeerChannels());
+    ExecutorService fetchThreads = Executors.newFixedThreadPool(2, new NamedThreads(id, "fetch"));
+    own(fetchThreads::shutdownNow);
+    PartitionLookup lookup = new PartitionLookup(replicas);
+    BrokerService service =
+        new BrokerService(
+            new AdminHandler(id, config.clusterId(), replicas, writer, peers),
+            new ProduceHandler(lookup, Clock.systemUTC()),
+            new FetchHandler(lookup, fetchThreads));
+    ExecutorService rpcThreads = Executors.newFixedThreadPool(4, new NamedThreads(id, "rpc"));
+    Server rpc =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.clientPort()))
+            .addService(service)
+            .executor(rpcThreads)
+            .maxInboundMessageSize(64 << 20)
+            .build()
+            .start();
+    own(
+        () -> {
+          rpc.shutdown();
+          if (!rpc.awaitTermination(5, TimeUnit.SECONDS)) {
+            rpc.shutdownNow();
+          }
+          rpcThreads.shutdownNow();
+        });
+    register(writer);
+  }
+
+  /** Announces this node's addresses to the metadata group, retrying until a majority is up. */
+  private void register(MetadataWriter writer) {
+    Peer self = config.self();
+    MetadataCommand command =
+        MetadataCommand.newBuilder()
+            .setRegisterNode(
+                RegisterNode.newBuilder()
+                    .setClusterId(config.clusterId())
+                    .setNode(
+                        NodeInfo.newBuilder()
+                            .setId(self.id())
+                            .setHost(self.host())
+                            .setClientPort(self.clientPort())
+                            .setRaftPort(self.raftPort())))
+            .build();
+    writer
+        .submit(command)
+        .whenComplete(
+            (result, failure) -> {
+              if (closed) {
+                return;
+              }
+              if (failure != null || result.hasError()) {
+                LOG.warn(
+                    "node {}: registration not accepted yet ({}); retrying",
+                    config.nodeId(),
+                    failure != null ? failure.getMessage() : result.getError().getMessage());
+                register(writer);
+              } else {
+                LOG.info("node {}: registered with the cluster metadata", config.nodeId());
+              }
+            });
+  }
+
+  private static boolean hosts(RaftServer server, RaftGroupId groupId) {
+    for (RaftGroupId hosted : server.getGroupIds()) {
+      if (hosted.equals(groupId)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long appliedIndex(MetadataStateMachine metadata) {
+    TermIndex applied = metadata.getLastAppliedTermIndex();
+    return applied == null ? -1 : applied.getIndex();
+  }
+
+  private <T extends AutoCloseable> T own(T resource) {
+    resources.push(resource);
+    return resource;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    while (!resources.isEmpty()) {
+      AutoCloseable resource = resources.pop();
+      try {
+        resource.close();
+      } catch (Exception e) {
+        LOG.warn("node {}: error while stopping {}", config.nodeId(), resource, e);
+      }
+    }
+  }
+
+  public static void main(String[] args) {
+    NodeConfig config;
+    try {
+      config = NodeCommandLine.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    BrokerNode node;
+    try {
+      node = start(config);
+    } catch (DataDirectory.DataDirectoryException e) {
+      System.err.println("cannot start node " + config.nodeId() + ": " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (IOException | RuntimeException e) {
+      LOG.error("node {} failed to start", config.nodeId(), e);
+      System.err.println("cannot start node " + config.nodeId() + ": " + e);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "broker-node-shutdown"));
+    System.out.printf(
+        "quorum node %d ready: client %s:%d raft %s:%d%n",
+        config.nodeId(), config.host(), config.clientPort(), config.host(), config.raftPort());
+    System.out.flush();
+  }
+}

@@ -1,0 +1,99 @@
+package dev.quorum.node;
+
+import dev.quorum.protocol.v1.BrokerGrpc;
+import dev.quorum.protocol.v1.CreateTopicRequest;
+import dev.quorum.protocol.v1.CreateTopicResponse;
+import dev.quorum.protocol.v1.DeleteTopicRequest;
+import dev.quorum.protocol.v1.DeleteTopicResponse;
+import dev.quorum.protocol.v1.FetchRequest;
+import dev.quorum.protocol.v1.FetchResponse;
+import dev.quorum.protocol.v1.ListOffsetsRequest;
+import dev.quorum.protocol.v1.ListOffsetsResponse;
+import dev.quorum.protocol.v1.MetadataRequest;
+import dev.quorum.protocol.v1.MetadataResponse;
+import dev.quorum.protocol.v1.NodeStatusRequest;
+import dev.quorum.protocol.v1.NodeStatusResponse;
+import dev.quorum.protocol.v1.ProduceRequest;
+import dev.quorum.protocol.v1.ProduceResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker RPC API. Broker-level failures travel inside the responses as typed errors; a gRPC error
+ * status means the request itself broke (a bug, or the node shutting down).
+ */
+final class BrokerService extends BrokerGrpc.BrokerImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerService.class);
+
+  private final AdminHandler admin;
+  private final ProduceHandler produce;
+  private final FetchHandler fetch;
+
+  BrokerService(AdminHandler admin, ProduceHandler produce, FetchHandler fetch) {
+    this.admin = admin;
+    this.produce = produce;
+    this.fetch = fetch;
+  }
+
+  @Override
+  public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(admin.metadata(request)), out);
+  }
+
+  @Override
+  public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> out) {
+    answer(() -> admin.createTopic(request), out);
+  }
+
+  @Override
+  public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> out) {
+    answer(() -> admin.deleteTopic(request), out);
+  }
+
+  @Override
+  public void produce(ProduceRequest request, StreamObserver<ProduceResponse> out) {
+    answer(() -> produce.produce(request), out);
+  }
+
+  @Override
+  public void fetch(FetchRequest request, StreamObserver<FetchResponse> out) {
+    answer(() -> fetch.fetch(request), out);
+  }
+
+  @Override
+  public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(fetch.listOffsets(request)), out);
+  }
+
+  @Override
+  public void nodeStatus(NodeStatusRequest request, StreamObserver<NodeStatusResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(admin.nodeStatus()), out);
+  }
+
+  private static <T> void answer(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
+    CompletableFuture<T> future;
+    try {
+      future = call.get();
+    } catch (RuntimeException e) {
+      future = CompletableFuture.failedFuture(e);
+    }
+    future.whenComplete(
+        (response, failure) -> {
+          if (failure == null) {
+            out.onNext(response);
+            out.onCompleted();
+          } else {
+            LOG.warn("request failed unexpectedly", failure);
+            out.onError(
+                Status.INTERNAL
+                    .withDescription(String.valueOf(failure.getMessage()))
+                    .withCause(failure)
+                    .asRuntimeException());
+          }
+        });
+  }
+}

@@ -1,0 +1,66 @@
+package dev.quorum.node;
+
+import dev.quorum.protocol.v1.BrokerGrpc;
+import dev.quorum.protocol.v1.NodeInfo;
+import dev.quorum.protocol.v1.NodeStatusRequest;
+import dev.quorum.protocol.v1.NodeStatusResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** gRPC channels from this node to the other nodes' broker API, used to see which nodes are up. */
+final class PeerChannels implements AutoCloseable {
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  /** The ids of the nodes that answer a status request within {@code timeoutMs}. */
+  CompletableFuture<List<Integer>> liveNodes(Collection<NodeInfo> nodes, int selfId, long timeoutMs) {
+    List<CompletableFuture<Integer>> answers = new ArrayList<>();
+    for (NodeInfo node : nodes) {
+      if (node.getId() == selfId) {
+        answers.add(CompletableFuture.completedFuture(selfId));
+        continue;
+      }
+      CompletableFuture<Integer> answer = new CompletableFuture<>();
+      BrokerGrpc.newStub(channel(node))
+          .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+          .nodeStatus(
+              NodeStatusRequest.getDefaultInstance(),
+              new io.grpc.stub.StreamObserver<NodeStatusResponse>() {
+                @Override
+                public void onNext(NodeStatusResponse value) {
+                  answer.complete(value.getNodeId() == node.getId() ? node.getId() : 0);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  answer.complete(0);
+                }
+
+                @Override
+                public void onCompleted() {
+                  answer.complete(0);
+                }
+              });
+      answers.add(answer);
+    }
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+        .thenApply(v -> answers.stream().map(CompletableFuture::join).filter(id -> id > 0).toList());
+  }
+
+  private ManagedChannel channel(NodeInfo node) {
+    String target = node.getHost() + ":" + node.getClientPort();
+    return channels.computeIfAbsent(
+        target, t -> NettyChannelBuilder.forTarget(t).usePlaintext().build());
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+  }
+}

@@ -1,0 +1,59 @@
+package dev.quorum.node;
+
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The one place where node settings become Ratis settings. */
+final class RatisProperties {
+  /**
+   * The largest Raft entry: one produce batch for one partition plus its envelope. Ratis allocates a
+   * write buffer of this size per partition replica, so it is kept small (see TopicRules).
+   */
+  static final SizeInBytes MAX_ENTRY = SizeInBytes.valueOf("2MB");
+
+  private RatisProperties() {}
+
+  static RaftProperties from(NodeConfig config, DataDirectory dataDir) {
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(dataDir.raftDir().toFile()));
+    RaftServerConfigKeys.setRemovedGroupsDir(p, dataDir.removedGroupsDir().toFile());
+    GrpcConfigKeys.Server.setHost(p, config.host());
+    GrpcConfigKeys.Server.setPort(p, config.raftPort());
+
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionTimeoutMin().toMillis()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionTimeoutMax().toMillis()));
+    // Many groups start at once on a restart: spread their first elections out.
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(
+        p, millis(config.electionTimeoutMin().toMillis()));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(
+        p, millis(config.electionTimeoutMax().toMillis() * 2));
+
+    // Per-replica buffers multiply by the number of partitions a node hosts: keep them small.
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, MAX_ENTRY);
+    RaftServerConfigKeys.Log.setWriteBufferSize(
+        p, SizeInBytes.valueOf(MAX_ENTRY.getSize() + 8));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+    RaftServerConfigKeys.Log.setQueueElementLimit(p, 1024);
+    RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("32MB"));
+
+    // Snapshots bound the log; the log is purged up to the snapshot even while a replica is down,
+    // which then catches up from the snapshot instead of pinning the log forever.
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotThreshold());
+    RaftServerConfigKeys.Snapshot.setCreationGap(p, 1);
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, config.purgeGap()));
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    return p;
+  }
+
+  private static TimeDuration millis(long value) {
+    return TimeDuration.valueOf(value, TimeUnit.MILLISECONDS);
+  }
+}

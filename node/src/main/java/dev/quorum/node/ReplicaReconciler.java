@@ -1,0 +1,137 @@
+package dev.quorum.node;
+
+import dev.quorum.protocol.raft.TopicRecord;
+import dev.quorum.statemachine.ClusterView;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the partition replicas hosted by this node equal to what the metadata assigns to it: starts the
+ * Raft groups of new partitions and removes (with their data) the groups of deleted topics. Runs on
+ * one thread, after every metadata change and periodically, so a failed step is retried.
+ */
+final class ReplicaReconciler implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicaReconciler.class);
+
+  private final int nodeId;
+  private final String clusterId;
+  private final RaftServer server;
+  private final RaftGroupId metadataGroupId;
+  private final java.util.function.Supplier<ClusterView> view;
+  private final java.util.function.LongSupplier metadataAppliedIndex;
+  private final ScheduledExecutorService executor;
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callId = new AtomicLong();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+
+  ReplicaReconciler(
+      int nodeId,
+      String clusterId,
+      RaftServer server,
+      java.util.function.Supplier<ClusterView> view,
+      java.util.function.LongSupplier metadataAppliedIndex,
+      ScheduledExecutorService executor) {
+    this.nodeId = nodeId;
+    this.clusterId = clusterId;
+    this.server = server;
+    this.metadataGroupId = RaftGroups.metadataGroupId(clusterId);
+    this.view = view;
+    this.metadataAppliedIndex = metadataAppliedIndex;
+    this.executor = executor;
+  }
+
+  void start() {
+    executor.scheduleWithFixedDelay(this::reconcileSafely, 0, 2, TimeUnit.SECONDS);
+  }
+
+  /** Asks for a pass soon; many requests before it runs make one pass. */
+  void requestPass() {
+    if (scheduled.compareAndSet(false, true)) {
+      executor.execute(
+          () -> {
+            scheduled.set(false);
+            reconcileSafely();
+          });
+    }
+  }
+
+  private void reconcileSafely() {
+    try {
+      reconcile();
+    } catch (RuntimeException | IOException e) {
+      LOG.warn("node {}: reconciling partition replicas failed; will retry", nodeId, e);
+    }
+  }
+
+  void reconcile() throws IOException {
+    // Read the applied index before the view: the view is then at least that recent.
+    long applied = metadataAppliedIndex.getAsLong();
+    ClusterView current = view.get();
+    Map<RaftGroupId, RaftGroup> wanted = new HashMap<>();
+    for (TopicRecord topic : current.topics().values()) {
+      for (int p = 0; p < topic.getPartitionsCount(); p++) {
+        if (topic.getPartitions(p).getReplicasList().contains(nodeId)) {
+          RaftGroup group = RaftGroups.partitionGroup(clusterId, topic, p, current.nodes());
+          wanted.put(group.getGroupId(), group);
+        }
+      }
+    }
+    Set<RaftGroupId> hosted = new HashSet<>();
+    server.getGroupIds().forEach(hosted::add);
+    for (Map.Entry<RaftGroupId, RaftGroup> e : wanted.entrySet()) {
+      if (!hosted.contains(e.getKey())) {
+        add(e.getValue());
+      }
+    }
+    for (RaftGroupId id : hosted) {
+      // A group whose topic is newer than the applied metadata may simply not be visible here yet.
+      if (!id.equals(metadataGroupId)
+          && !wanted.containsKey(id)
+          && RaftGroups.topicIdOf(id) <= applied) {
+        remove(id);
+      }
+    }
+  }
+
+  private void add(RaftGroup group) throws IOException {
+    RaftClientReply reply =
+        server.groupManagement(
+            GroupManagementRequest.newAdd(
+                clientId, server.getId(), callId.incrementAndGet(), group, true));
+    if (!reply.isSuccess()) {
+      throw new IOException("adding " + group + " failed", reply.getException());
+    }
+    LOG.info("node {}: started replica of group {}", nodeId, group.getGroupId());
+  }
+
+  private void remove(RaftGroupId id) throws IOException {
+    RaftClientReply reply =
+        server.groupManagement(
+            GroupManagementRequest.newRemove(
+                clientId, server.getId(), callId.incrementAndGet(), id, true, false));
+    if (!reply.isSuccess()) {
+      throw new IOException("removing " + id + " failed", reply.getException());
+    }
+    LOG.info("node {}: removed replica of group {} and its data", nodeId, id);
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

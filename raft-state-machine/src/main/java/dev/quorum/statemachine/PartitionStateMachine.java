@@ -1,0 +1,185 @@
+package dev.quorum.statemachine;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.quorum.protocol.raft.AppendRecords;
+import dev.quorum.protocol.raft.PartitionCommand;
+import dev.quorum.protocol.raft.PartitionCommandResult;
+import dev.quorum.protocol.v1.Error;
+import dev.quorum.protocol.v1.ErrorCode;
+import dev.quorum.protocol.v1.RecordBatch;
+import dev.quorum.statemachine.storage.Keys;
+import dev.quorum.statemachine.storage.StorageEnvironment;
+import dev.quorum.statemachine.storage.Store;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/**
+ * One partition's replicated log. Applying an append assigns the next dense offsets and stores the
+ * records as one batch under its base offset, plus a time-index entry, in the same write batch as the
+ * applied index.
+ *
+ * <p>Reads run on request threads, concurrently with apply: they see only applied, hence committed,
+ * records.
+ */
+public final class PartitionStateMachine extends RocksDbStateMachine {
+  static final byte BATCH = 'b';
+  static final byte TIME_INDEX = 't';
+  private static final byte[] OFFSETS_KEY = {0, 'o'};
+
+  private final AppendNotifier appends = new AppendNotifier();
+  private volatile LogOffsets offsets = LogOffsets.EMPTY;
+
+  public PartitionStateMachine(StorageEnvironment env) {
+    super(env);
+  }
+
+  @Override
+  protected void load(Store store) {
+    byte[] stored = store.get(OFFSETS_KEY);
+    offsets =
+        stored == null
+            ? LogOffsets.EMPTY
+            : new LogOffsets(
+                Keys.longAt(stored, 0), Keys.longAt(stored, 8), Keys.longAt(stored, 16));
+    appends.signal();
+  }
+
+  @Override
+  protected ApplyResult apply(ByteBuffer entry, long index, WriteBatch batch) {
+    PartitionCommand command;
+    try {
+      command = PartitionCommand.parseFrom(entry);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(getId() + ": corrupt log entry at index " + index, e);
+    }
+    return switch (command.getCommandCase()) {
+      case APPEND -> append(command.getAppend(), batch);
+      case COMMAND_NOT_SET -> reject(ErrorCode.INVALID_REQUEST, "empty partition command");
+    };
+  }
+
+  private ApplyResult append(AppendRecords append, WriteBatch batch) {
+    if (append.getRecordsCount() == 0) {
+      return reject(ErrorCode.INVALID_REQUEST, "an append needs at least one record");
+    }
+    LogOffsets before = offsets;
+    // A new leader's clock may be behind the old one's; append times must not go backwards.
+    long appendTime = Math.max(append.getAppendTimeMs(), before.lastAppendTime());
+    long base = before.next();
+    RecordBatch.Builder stored = RecordBatch.newBuilder().setBaseOffset(base).setAppendTimeMs(appendTime);
+    for (int i = 0; i < append.getRecordsCount(); i++) {
+      stored.addRecords(append.getRecords(i).toBuilder().setOffsetDelta(i));
+    }
+    LogOffsets after =
+        new LogOffsets(before.start(), base + append.getRecordsCount(), appendTime);
+    try {
+      batch.put(Keys.of(BATCH, base), stored.build().toByteArray());
+      batch.put(Keys.of(TIME_INDEX, appendTime, base), new byte[0]);
+      batch.put(OFFSETS_KEY, Keys.longs(after.start(), after.next(), after.lastAppendTime()));
+    } catch (RocksDBException e) {
+      throw new Store.StorageException("cannot build write batch", e);
+    }
+    byte[] reply =
+        PartitionCommandResult.newBuilder()
+            .setBaseOffset(base)
+            .setAppendTimeMs(appendTime)
+            .build()
+            .toByteArray();
+    return new ApplyResult(
+        reply,
+        () -> {
+          offsets = after;
+          appends.signal();
+        });
+  }
+
+  private static ApplyResult reject(ErrorCode code, String message) {
+    return ApplyResult.of(
+        PartitionCommandResult.newBuilder()
+            .setError(Error.newBuilder().setCode(code).setMessage(message))
+            .build()
+            .toByteArray());
+  }
+
+  /** The offsets of the applied log. */
+  public LogOffsets offsets() {
+    return offsets;
+  }
+
+  /**
+   * Reads whole stored batches starting with the one that holds {@code offset}, up to about {@code
+   * maxBytes} (always at least one batch when any is there). Each element is a serialized {@link
+   * RecordBatch}.
+   */
+  public ReadResult read(long offset, int maxBytes) {
+    LogOffsets current = offsets;
+    if (offset < current.start() || offset > current.next()) {
+      return ReadResult.outOfRange(current);
+    }
+    if (offset == current.next()) {
+      return new ReadResult(current, List.of(), false);
+    }
+    ReadResult result =
+        read(
+            store -> {
+              List<byte[]> batches = new ArrayList<>();
+              try (RocksIterator it = store.newIterator()) {
+                it.seekForPrev(Keys.of(BATCH, offset));
+                if (!it.isValid() || !Keys.hasPrefix(it.key(), BATCH)) {
+                  it.seek(Keys.of(BATCH, offset));
+                }
+                long bytes = 0;
+                for (; it.isValid() && Keys.hasPrefix(it.key(), BATCH); it.next()) {
+                  if (Keys.longAt(it.key(), 1) >= current.next()) {
+                    break;
+                  }
+                  byte[] value = it.value();
+                  if (!batches.isEmpty() && bytes + value.length > maxBytes) {
+                    break;
+                  }
+                  batches.add(value);
+                  bytes += value.length;
+                }
+              }
+              return new ReadResult(current, batches, false);
+            });
+    return result == null ? ReadResult.outOfRange(current) : result;
+  }
+
+  /** The first offset appended at or after {@code timestampMs}, or -1 when there is none. */
+  public long offsetForTime(long timestampMs) {
+    Long found =
+        read(
+            store -> {
+              try (RocksIterator it = store.newIterator()) {
+                it.seek(Keys.of(TIME_INDEX, timestampMs, 0));
+                return it.isValid() && Keys.hasPrefix(it.key(), TIME_INDEX)
+                    ? Keys.longAt(it.key(), 9)
+                    : -1L;
+              }
+            });
+    return found == null || found < 0 ? -1 : Math.max(found, offsets.start());
+  }
+
+  /** Completes once a record at or after {@code offset} is readable (or the log is reloaded). */
+  public CompletableFuture<Void> awaitOffset(long offset) {
+    return appends.await(() -> offsets.next() > offset);
+  }
+
+  /** The applied log's extent: [start, next) and the last append time. */
+  public record LogOffsets(long start, long next, long lastAppendTime) {
+    static final LogOffsets EMPTY = new LogOffsets(0, 0, 0);
+  }
+
+  /** Serialized record batches read from the log. */
+  public record ReadResult(LogOffsets offsets, List<byte[]> batches, boolean outOfRange) {
+    static ReadResult outOfRange(LogOffsets offsets) {
+      return new ReadResult(offsets, List.of(), true);
+    }
+  }
+}

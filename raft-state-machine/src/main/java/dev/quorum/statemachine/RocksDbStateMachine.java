@@ -1,0 +1,263 @@
+package dev.quorum.statemachine;
+
+import dev.quorum.statemachine.storage.Keys;
+import dev.quorum.statemachine.storage.StorageEnvironment;
+import dev.quorum.statemachine.storage.Store;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.FileUtils;
+import org.apache.ratis.util.LifeCycle;
+import org.jspecify.annotations.Nullable;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Ratis state machine whose state lives in its own RocksDB store, with the Raft log as the store's
+ * write-ahead log.
+ *
+ * <p>Every applied entry writes its changes and the applied (term, index) in one write batch, so the
+ * store is always exactly the state after some entry. After a crash the store holds what was last
+ * flushed; entries at or below its applied index are skipped when Ratis replays them, so nothing is
+ * applied twice. A snapshot flushes the store and checkpoints it under {@code sm/}; Ratis may then
+ * purge the log up to that index, because everything below it is durable in SST files.
+ */
+public abstract class RocksDbStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(RocksDbStateMachine.class);
+  private static final byte[] APPLIED_KEY = {0, 'a'};
+
+  private final StorageEnvironment env;
+  private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
+  /** Readers hold it shared; swapping the store after a snapshot install holds it exclusively. */
+  private final ReadWriteLock storeLock = new ReentrantReadWriteLock();
+
+  private @Nullable Store store;
+  private @Nullable Path liveDir;
+  /** The applied index the store held when it was opened: entries up to it are already in it. */
+  private long durableIndex = -1;
+
+  protected RocksDbStateMachine(StorageEnvironment env) {
+    this.env = env;
+  }
+
+  /** Applies one entry: puts its changes into {@code batch} and returns the reply. Deterministic. */
+  protected abstract ApplyResult apply(ByteBuffer entry, long index, WriteBatch batch);
+
+  /** Loads the in-memory view of a freshly opened store. */
+  protected abstract void load(Store store);
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
+    getLifeCycle()
+        .startAndTransition(
+            () -> {
+              super.initialize(server, groupId, raftStorage);
+              snapshots.init(raftStorage);
+              liveDir = raftStorage.getStorageDir().getRoot().toPath().resolve("db");
+              openStore(false);
+            });
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return snapshots;
+  }
+
+  @Override
+  public @Nullable SnapshotInfo getLatestSnapshot() {
+    return snapshots.getLatestSnapshot();
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long index = entry.getIndex();
+    if (index <= durableIndex) {
+      updateLastAppliedTermIndex(entry.getTerm(), index);
+      return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+    ByteBuffer data = entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
+    ApplyResult result;
+    try (WriteBatch batch = new WriteBatch()) {
+      result = apply(data, index, batch);
+      batch.put(APPLIED_KEY, Keys.longs(entry.getTerm(), index));
+      store().write(batch);
+    } catch (org.rocksdb.RocksDBException e) {
+      // Thrown, not returned: Ratis then stops this replica instead of acknowledging a lost write.
+      throw new Store.StorageException("cannot build write batch", e);
+    }
+    result.publish().run();
+    updateLastAppliedTermIndex(entry.getTerm(), index);
+    return CompletableFuture.completedFuture(
+        Message.valueOf(UnsafeByteOperations.unsafeWrap(result.reply())));
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex applied = getLastAppliedTermIndex();
+    SnapshotInfo current = snapshots.getLatestSnapshot();
+    long currentIndex = current == null ? RaftLog.INVALID_LOG_INDEX : current.getIndex();
+    // While replay is still below what the store already holds, the store is ahead of `applied`: a
+    // checkpoint now would be labelled with the wrong index.
+    if (applied == null || applied.getIndex() <= currentIndex || applied.getIndex() < durableIndex) {
+      return currentIndex;
+    }
+    Store s = store();
+    // Ratis runs this on the apply thread with no apply in progress, so the store is exactly `applied`.
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(APPLIED_KEY, Keys.longs(applied.getTerm(), applied.getIndex()));
+      s.write(batch);
+    } catch (org.rocksdb.RocksDBException e) {
+      throw new IOException(e);
+    }
+    s.flush();
+    Path target = snapshots.pathFor(applied);
+    if (Files.exists(target)) {
+      FileUtils.deleteFully(target);
+    }
+    s.checkpoint(target);
+    snapshots.publish(applied);
+    LOG.debug("{}: snapshot at {}", getId(), applied);
+    return applied.getIndex();
+  }
+
+  @Override
+  public void pause() {
+    LifeCycle lifeCycle = getLifeCycle();
+    if (lifeCycle.getCurrentState() == LifeCycle.State.RUNNING) {
+      lifeCycle.transition(LifeCycle.State.PAUSING);
+      lifeCycle.transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  /** Called after Ratis installed a snapshot from the leader into {@code sm/}. */
+  @Override
+  public void reinitialize() throws IOException {
+    snapshots.reload();
+    openStore(true);
+    LifeCycle lifeCycle = getLifeCycle();
+    if (lifeCycle.getCurrentState() == LifeCycle.State.PAUSED) {
+      lifeCycle.transition(LifeCycle.State.STARTING);
+      lifeCycle.transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    storeLock.writeLock().lock();
+    try {
+      if (store != null) {
+        store.close();
+        store = null;
+      }
+    } finally {
+      storeLock.writeLock().unlock();
+    }
+    super.close();
+  }
+
+  /**
+   * Runs a read against the store, excluding a concurrent store swap. Returns null when the state
+   * machine is closed.
+   */
+  protected <T> @Nullable T read(java.util.function.Function<Store, T> reader) {
+    storeLock.readLock().lock();
+    try {
+      return store == null ? null : reader.apply(store);
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
+  private Store store() {
+    Store s = store;
+    if (s == null) {
+      throw new IllegalStateException(getId() + ": store is closed");
+    }
+    return s;
+  }
+
+  /**
+   * Opens the live store, first replacing it with the newest checkpoint when the checkpoint is ahead:
+   * after a snapshot install, or when a crash interrupted the copy of one.
+   */
+  private void openStore(boolean installed) throws IOException {
+    storeLock.writeLock().lock();
+    try {
+      if (store != null) {
+        store.close();
+        store = null;
+      }
+      Path live = java.util.Objects.requireNonNull(liveDir);
+      var newest = snapshots.newest();
+      long liveIndex = Files.exists(live) ? appliedIndexOf(live) : -1;
+      if (newest.isPresent() && newest.get().termIndex().getIndex() > liveIndex) {
+        restore(newest.get().dir(), live);
+        LOG.info(
+            "{}: restored store from checkpoint {}{}",
+            getId(),
+            newest.get().termIndex(),
+            installed ? " installed from the leader" : "");
+      }
+      Store opened = Store.open(env, live);
+      byte[] applied = opened.get(APPLIED_KEY);
+      durableIndex = applied == null ? -1 : Keys.longAt(applied, 8);
+      load(opened);
+      store = opened;
+      // Ratis replays from the snapshot index; entries between it and durableIndex are skipped.
+      SnapshotInfo snapshot = snapshots.getLatestSnapshot();
+      setLastAppliedTermIndex(snapshot == null ? TermIndex.INITIAL_VALUE : snapshot.getTermIndex());
+    } finally {
+      storeLock.writeLock().unlock();
+    }
+  }
+
+  private long appliedIndexOf(Path dir) {
+    try (Store s = Store.open(env, dir)) {
+      byte[] applied = s.get(APPLIED_KEY);
+      return applied == null ? -1 : Keys.longAt(applied, 8);
+    }
+  }
+
+  /** Copies a checkpoint into place; the rename makes a half-finished copy invisible. */
+  private static void restore(Path checkpoint, Path live) throws IOException {
+    Path staging = live.resolveSibling(live.getFileName() + ".restoring");
+    if (Files.exists(staging)) {
+      FileUtils.deleteFully(staging);
+    }
+    Files.createDirectories(staging);
+    for (Path file : CheckpointSnapshots.dataFiles(checkpoint)) {
+      Path target = staging.resolve(checkpoint.relativize(file).toString());
+      Files.createDirectories(target.getParent());
+      // SST files never change once written, so they can be shared; RocksDB rewrites the others.
+      if (file.getFileName().toString().endsWith(".sst")) {
+        Files.createLink(target, file);
+      } else {
+        Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
+    if (Files.exists(live)) {
+      FileUtils.deleteFully(live);
+    }
+    Files.move(staging, live, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

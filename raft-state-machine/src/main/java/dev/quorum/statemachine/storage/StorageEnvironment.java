@@ -1,0 +1,71 @@
+package dev.quorum.statemachine.storage;
+
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CompressionType;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.WriteBufferManager;
+import org.rocksdb.WriteOptions;
+
+/**
+ * RocksDB resources shared by every store of one node: one block cache and one write-buffer manager, so
+ * memory stays bounded as the number of partitions grows instead of multiplying per partition.
+ */
+public final class StorageEnvironment implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final LRUCache blockCache;
+  private final WriteBufferManager writeBufferManager;
+  private final BloomFilter bloomFilter;
+  private final Options options;
+  private final WriteOptions writeOptions;
+
+  public StorageEnvironment(long blockCacheBytes, long writeBufferBytes) {
+    this.blockCache = new LRUCache(blockCacheBytes);
+    this.writeBufferManager = new WriteBufferManager(writeBufferBytes, blockCache);
+    this.bloomFilter = new BloomFilter(10);
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig().setBlockCache(blockCache).setFilterPolicy(bloomFilter);
+    this.options =
+        new Options()
+            .setCreateIfMissing(true)
+            .setTableFormatConfig(table)
+            .setWriteBufferManager(writeBufferManager)
+            .setWriteBufferSize(16L << 20)
+            .setMaxWriteBufferNumber(2)
+            .setCompressionType(CompressionType.LZ4_COMPRESSION)
+            .setMaxOpenFiles(256)
+            .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+            .setKeepLogFileNum(1)
+            .setMaxLogFileSize(1L << 20);
+    // The Raft log is the write-ahead log: a crash loses only what Raft replays from its log.
+    this.writeOptions = new WriteOptions().setDisableWAL(true);
+  }
+
+  /** A small environment for tests and single-partition tools. */
+  public static StorageEnvironment small() {
+    return new StorageEnvironment(8L << 20, 32L << 20);
+  }
+
+  Options options() {
+    return options;
+  }
+
+  WriteOptions writeOptions() {
+    return writeOptions;
+  }
+
+  @Override
+  public void close() {
+    writeOptions.close();
+    options.close();
+    writeBufferManager.close();
+    bloomFilter.close();
+    blockCache.close();
+  }
+}
