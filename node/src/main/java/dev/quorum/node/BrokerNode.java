@@ -24,6 +24,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class BrokerNode implements AutoCloseable {
   private final NodeConfig config;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private volatile boolean closed;
+  private volatile @Nullable RaftServer server;
 
   private BrokerNode(NodeConfig config) {
     this.config = config;
@@ -74,6 +76,7 @@ public final class BrokerNode implements AutoCloseable {
                     groupId.equals(metadataGroupId) ? metadata : new PartitionStateMachine(storage))
             .build();
     own(server);
+    this.server = server;
     server.start();
     if (!hosts(server, metadataGroupId)) {
       RaftClientReply reply =
@@ -162,6 +165,11 @@ public final class BrokerNode implements AutoCloseable {
                 LOG.info("node {}: registered with the cluster metadata", config.nodeId());
               }
             });
+  }
+
+  /** The Ratis server, for status and tests; null before start and after a failed start. */
+  @Nullable RaftServer raftServer() {
+    return server;
   }
 
   private static boolean hosts(RaftServer server, RaftGroupId groupId) {

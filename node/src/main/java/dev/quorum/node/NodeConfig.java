@@ -74,7 +74,7 @@ record NodeConfig(
     }
     long snapshotThreshold = r.longValue(SNAPSHOT_THRESHOLD, 10_000L, 1, Long.MAX_VALUE);
     long purgeGap = r.longValue(PURGE_GAP, 1024L, 1, Long.MAX_VALUE);
-    long segmentBytes = r.longValue(SEGMENT_BYTES, 8L << 20, 1L << 20, 1L << 30);
+    long segmentBytes = r.longValue(SEGMENT_BYTES, 8L << 20, 64L << 10, 1L << 30);
     long blockCache = r.longValue(BLOCK_CACHE_BYTES, 64L << 20, 1L << 20, Long.MAX_VALUE);
     long writeBuffer = r.longValue(WRITE_BUFFER_BYTES, 128L << 20, 1L << 20, Long.MAX_VALUE);
     if (clientPort == raftPort && clientPort > 0) {

@@ -38,7 +38,8 @@ final class RatisProperties {
     RaftServerConfigKeys.Log.setWriteBufferSize(
         p, SizeInBytes.valueOf(MAX_ENTRY.getSize() + 8));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
-    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+    RaftServerConfigKeys.Log.setPreallocatedSize(
+        p, SizeInBytes.valueOf(Math.min(config.logSegmentBytes(), 1L << 20)));
     RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
     RaftServerConfigKeys.Log.setQueueElementLimit(p, 1024);
     RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("32MB"));

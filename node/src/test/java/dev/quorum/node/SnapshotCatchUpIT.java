@@ -1,0 +1,150 @@
+package dev.quorum.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quorum.client.Admin;
+import dev.quorum.client.AdminConfig;
+import dev.quorum.client.NewTopic;
+import dev.quorum.client.Producer;
+import dev.quorum.client.ProducerConfig;
+import dev.quorum.client.ProducerRecord;
+import dev.quorum.protocol.raft.TopicRecord;
+import dev.quorum.protocol.v1.Record;
+import dev.quorum.protocol.v1.RecordBatch;
+import dev.quorum.statemachine.PartitionStateMachine;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A replica that was down while the rest of its group snapshotted and purged the log it missed must
+ * catch up by installing a snapshot, and then hold exactly the leader's records.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SnapshotCatchUpIT {
+  /** Makes the entries large enough to fill several 64 KiB log segments, which Ratis purges whole. */
+  private static final String PADDING = "x".repeat(1024);
+
+  @TempDir Path dir;
+
+  @Test
+  void aRestartedFollowerCatchesUpThroughASnapshotAfterTheLogWasPurged() throws Exception {
+    Map<String, String> settings =
+        Map.of(
+            NodeConfig.ELECTION_TIMEOUT_MIN, "300ms",
+            NodeConfig.ELECTION_TIMEOUT_MAX, "600ms",
+            NodeConfig.SNAPSHOT_THRESHOLD, "20",
+            NodeConfig.PURGE_GAP, "1",
+            NodeConfig.SEGMENT_BYTES, "65536");
+    try (TestCluster cluster = new TestCluster(dir, 3, settings);
+        Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
+      TestCluster.await(
+          "every node registered",
+          Duration.ofSeconds(30),
+          () -> {
+            try {
+              return admin.clusterStatus().nodes().size() == 3;
+            } catch (RuntimeException e) {
+              return false;
+            }
+          });
+      var topic = admin.createTopic(new NewTopic("snap", 1, 3));
+      RaftGroupId groupId =
+          RaftGroups.partitionGroupId(
+              cluster.clusterId(),
+              TopicRecord.newBuilder().setName("snap").setTopicId(topic.topicId()).build(),
+              0);
+      ProducerConfig config =
+          ProducerConfig.builder()
+              .bootstrap(cluster.bootstrap())
+              .linger(Duration.ZERO)
+              .deliveryTimeout(Duration.ofSeconds(30))
+              .build();
+      try (Producer producer = Producer.create(config)) {
+        for (int i = 0; i < 10; i++) {
+          producer.send(ProducerRecord.of("snap", text("before-" + i))).get(10, TimeUnit.SECONDS);
+        }
+        int follower = followerOf(cluster, groupId);
+        long lastIndexAtStop = division(cluster, follower, groupId).getRaftLog().getLastEntryTermIndex().getIndex();
+        cluster.stop(follower);
+
+        // One Raft entry per record: many snapshots and purges while the follower is away.
+        for (int i = 0; i < 200; i++) {
+          producer.send(ProducerRecord.of("snap", text("during-" + i + "-" + PADDING))).get(10, TimeUnit.SECONDS);
+        }
+        int leader = leaderOf(cluster, groupId);
+        TestCluster.await(
+            "the leader purged the entries the follower is missing",
+            Duration.ofSeconds(30),
+            () -> division(cluster, leader, groupId).getRaftLog().getStartIndex() > lastIndexAtStop + 1);
+
+        cluster.start(follower);
+        TestCluster.await(
+            "the restarted follower has every record",
+            Duration.ofSeconds(60),
+            () -> {
+              RaftServer.Division d = division(cluster, follower, groupId);
+              return d != null && log(d).offsets().next() == 210;
+            });
+        RaftServer.Division restarted = division(cluster, follower, groupId);
+        // Its log now starts past the entries it never received: they came in a snapshot.
+        assertThat(restarted.getRaftLog().getStartIndex()).isGreaterThan(lastIndexAtStop + 1);
+        assertThat(values(log(restarted)))
+            .isEqualTo(values(log(division(cluster, leader, groupId))))
+            .hasSize(210)
+            .startsWith("before-0")
+            .endsWith("during-199-" + PADDING);
+      }
+    }
+  }
+
+  private static int followerOf(TestCluster cluster, RaftGroupId groupId) {
+    int leader = leaderOf(cluster, groupId);
+    return leader == 3 ? 2 : 3;
+  }
+
+  private static int leaderOf(TestCluster cluster, RaftGroupId groupId) {
+    for (int id = 1; id <= 3; id++) {
+      RaftServer.Division d = cluster.isRunning(id) ? division(cluster, id, groupId) : null;
+      if (d != null && d.getInfo().isLeader()) {
+        return id;
+      }
+    }
+    throw new AssertionError("no leader for " + groupId);
+  }
+
+  private static RaftServer.Division division(TestCluster cluster, int id, RaftGroupId groupId) {
+    try {
+      return cluster.node(id).raftServer().getDivision(groupId);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  private static PartitionStateMachine log(RaftServer.Division division) {
+    return (PartitionStateMachine) division.getStateMachine();
+  }
+
+  private static List<String> values(PartitionStateMachine log) throws Exception {
+    List<String> values = new ArrayList<>();
+    for (byte[] bytes : log.read(0, Integer.MAX_VALUE).batches()) {
+      for (Record record : RecordBatch.parseFrom(bytes).getRecordsList()) {
+        values.add(record.getValue().toStringUtf8());
+      }
+    }
+    return values;
+  }
+
+  private static byte[] text(String value) {
+    return value.getBytes(StandardCharsets.UTF_8);
+  }
+}

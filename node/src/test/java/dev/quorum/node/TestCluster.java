@@ -1,0 +1,133 @@
+package dev.quorum.node;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.StringJoiner;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Broker nodes in this JVM on 127.0.0.1 with ephemeral ports and their own data directories. Stopping
+ * a node closes it; starting it again reuses its data. {@link #close} stops every node it started.
+ */
+final class TestCluster implements AutoCloseable {
+  private final Path root;
+  private final String clusterId;
+  private final List<Peer> peers = new ArrayList<>();
+  private final BrokerNode[] nodes;
+  private final Map<String, String> settings;
+
+  TestCluster(Path root, int size, Map<String, String> settings) throws IOException {
+    this.root = root;
+    this.clusterId = "it-" + Long.toHexString(System.nanoTime());
+    this.settings = settings;
+    for (int id = 1; id <= size; id++) {
+      peers.add(new Peer(id, "127.0.0.1", freePort(), freePort()));
+    }
+    this.nodes = new BrokerNode[size];
+    try {
+      for (int id = 1; id <= size; id++) {
+        start(id);
+      }
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  static TestCluster start(Path root, int size) throws IOException {
+    // Short timeouts so failovers in tests take about a second.
+    return new TestCluster(
+        root,
+        size,
+        Map.of(
+            NodeConfig.ELECTION_TIMEOUT_MIN, "300ms",
+            NodeConfig.ELECTION_TIMEOUT_MAX, "600ms"));
+  }
+
+  void start(int id) throws IOException {
+    nodes[id - 1] = BrokerNode.start(NodeConfig.load(properties(id)));
+  }
+
+  void stop(int id) {
+    BrokerNode node = nodes[id - 1];
+    nodes[id - 1] = null;
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  boolean isRunning(int id) {
+    return nodes[id - 1] != null;
+  }
+
+  Properties properties(int id) {
+    Peer self = peers.get(id - 1);
+    Properties p = new Properties();
+    p.setProperty(NodeConfig.NODE_ID, String.valueOf(id));
+    p.setProperty(NodeConfig.CLUSTER_ID, clusterId);
+    p.setProperty(NodeConfig.DATA_DIR, dataDir(id).toString());
+    p.setProperty(NodeConfig.HOST, self.host());
+    p.setProperty(NodeConfig.CLIENT_PORT, String.valueOf(self.clientPort()));
+    p.setProperty(NodeConfig.RAFT_PORT, String.valueOf(self.raftPort()));
+    StringJoiner list = new StringJoiner(",");
+    for (Peer peer : peers) {
+      list.add(peer.id() + "@" + peer.host() + ":" + peer.raftPort() + ":" + peer.clientPort());
+    }
+    p.setProperty(NodeConfig.PEERS, list.toString());
+    settings.forEach(p::setProperty);
+    return p;
+  }
+
+  Path dataDir(int id) {
+    return root.resolve("node-" + id);
+  }
+
+  String bootstrap() {
+    StringJoiner list = new StringJoiner(",");
+    peers.forEach(p -> list.add(p.host() + ":" + p.clientPort()));
+    return list.toString();
+  }
+
+  String clusterId() {
+    return clusterId;
+  }
+
+  BrokerNode node(int id) {
+    return nodes[id - 1];
+  }
+
+  static void await(String what, Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting until " + what);
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    for (int id = nodes.length; id >= 1; id--) {
+      stop(id);
+    }
+  }
+}
