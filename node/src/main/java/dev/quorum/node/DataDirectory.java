@@ -33,7 +33,12 @@ final class DataDirectory implements AutoCloseable {
     Files.createDirectories(root);
     FileChannel channel =
         FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = channel.tryLock();
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null; // held by this very process
+    }
     if (lock == null) {
       channel.close();
       throw new DataDirectoryException(root + " is in use by another node process");

@@ -12,7 +12,10 @@ import dev.quorum.protocol.v1.PartitionFetchResult;
 import dev.quorum.protocol.v1.PartitionOffsetQuery;
 import dev.quorum.protocol.v1.PartitionOffsetResult;
 import dev.quorum.statemachine.PartitionStateMachine;
+import dev.quorum.protocol.v1.Error;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -37,30 +40,61 @@ final class FetchHandler {
   }
 
   CompletableFuture<FetchResponse> fetch(FetchRequest request) {
-    Reads first = read(request);
-    int maxWait = Math.min(Math.max(request.getMaxWaitMs(), 0), MAX_WAIT_MS);
-    if (first.bytes() >= request.getMinBytes() || maxWait == 0 || first.waits().isEmpty()) {
-      first.waits().forEach(w -> w.cancel(false));
-      return CompletableFuture.completedFuture(first.response());
+    Reads first = read(request, Set.of());
+    if (first.beyondEnd().isEmpty()) {
+      return respondOrWait(request, first);
     }
-    CompletableFuture<Object> anyData =
-        CompletableFuture.anyOf(first.waits().toArray(CompletableFuture[]::new));
-    return anyData
-        .completeOnTimeout(null, maxWait, TimeUnit.MILLISECONDS)
-        // Apply signals the waits on the Raft apply thread: read again on our own executor.
-        .thenApplyAsync(
-            ignored -> {
-              first.waits().forEach(w -> w.cancel(false));
-              return read(request).response();
+    // Only a confirmed leader may call an offset past its end out of range; re-read after confirming.
+    List<CompletableFuture<Boolean>> confirmations = new ArrayList<>();
+    for (LocalReplicas.Partition p : first.beyondEnd()) {
+      confirmations.add(lookup.confirmLeadership(p));
+    }
+    return CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new))
+        .thenComposeAsync(
+            v -> {
+              Set<String> confirmed = new HashSet<>();
+              for (int i = 0; i < confirmations.size(); i++) {
+                if (confirmations.get(i).join()) {
+                  confirmed.add(name(first.beyondEnd().get(i)));
+                }
+              }
+              first.cancelWaits();
+              return respondOrWait(request, read(request, confirmed));
             },
             executor);
   }
 
-  private record Reads(FetchResponse response, long bytes, List<CompletableFuture<Void>> waits) {}
+  private CompletableFuture<FetchResponse> respondOrWait(FetchRequest request, Reads reads) {
+    int maxWait = Math.min(Math.max(request.getMaxWaitMs(), 0), MAX_WAIT_MS);
+    if (reads.bytes() >= request.getMinBytes() || maxWait == 0 || reads.waits().isEmpty()) {
+      reads.cancelWaits();
+      return CompletableFuture.completedFuture(reads.response());
+    }
+    return CompletableFuture.anyOf(reads.waits().toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, maxWait, TimeUnit.MILLISECONDS)
+        // Apply signals the waits on the Raft apply thread: read again on our own executor.
+        .thenApplyAsync(
+            ignored -> {
+              reads.cancelWaits();
+              return read(request, Set.of()).response();
+            },
+            executor);
+  }
 
-  private Reads read(FetchRequest request) {
+  private record Reads(
+      FetchResponse response,
+      long bytes,
+      List<CompletableFuture<Void>> waits,
+      List<LocalReplicas.Partition> beyondEnd) {
+    void cancelWaits() {
+      waits.forEach(w -> w.cancel(false));
+    }
+  }
+
+  private Reads read(FetchRequest request, Set<String> confirmedLeaders) {
     FetchResponse.Builder response = FetchResponse.newBuilder();
     List<CompletableFuture<Void>> waits = new ArrayList<>();
+    List<LocalReplicas.Partition> beyondEnd = new ArrayList<>();
     long budget = request.getMaxBytes() > 0 ? request.getMaxBytes() : DEFAULT_MAX_BYTES;
     long total = 0;
     for (PartitionFetch p : request.getPartitionsList()) {
@@ -71,40 +105,70 @@ final class FetchHandler {
         response.addPartitions(result.setError(resolved.error()));
         continue;
       }
-      PartitionStateMachine log = java.util.Objects.requireNonNull(resolved.partition()).stateMachine();
+      LocalReplicas.Partition partition = java.util.Objects.requireNonNull(resolved.partition());
+      PartitionStateMachine log = partition.stateMachine();
       int partitionMax = p.getMaxBytes() > 0 ? p.getMaxBytes() : DEFAULT_PARTITION_MAX_BYTES;
-      int limit = (int) Math.max(0, Math.min(partitionMax, budget - total));
-      PartitionStateMachine.ReadResult read =
-          limit == 0 && total > 0 ? null : log.read(p.getOffset(), Math.max(limit, 1));
-      PartitionStateMachine.LogOffsets offsets = read == null ? log.offsets() : read.offsets();
-      result.setHighWatermark(offsets.next()).setLogStartOffset(offsets.start());
-      if (read != null && read.outOfRange()) {
-        result.setError(
-            Errors.definite(
-                ErrorCode.OFFSET_OUT_OF_RANGE,
-                "offset "
-                    + p.getOffset()
-                    + " is outside "
-                    + p.getTopic()
-                    + "-"
-                    + p.getPartition()
-                    + "'s range ["
-                    + offsets.start()
-                    + ", "
-                    + offsets.next()
-                    + "]"));
-      } else if (read != null) {
-        for (byte[] batch : read.batches()) {
-          result.addRecordBatches(UnsafeByteOperations.unsafeWrap(batch));
-          total += batch.length;
+      long limit = Math.min(partitionMax, budget - total);
+      if (limit <= 0) {
+        // The response is full; this partition gets its turn in the next fetch.
+        PartitionStateMachine.LogOffsets offsets = log.offsets();
+        response.addPartitions(
+            result.setHighWatermark(offsets.next()).setLogStartOffset(offsets.start()));
+        continue;
+      }
+      PartitionStateMachine.ReadResult read = log.read(p.getOffset(), (int) limit);
+      result.setHighWatermark(read.offsets().next()).setLogStartOffset(read.offsets().start());
+      switch (read.status()) {
+        case OK -> {
+          for (byte[] batch : read.batches()) {
+            result.addRecordBatches(UnsafeByteOperations.unsafeWrap(batch));
+            total += batch.length;
+          }
+          if (read.batches().isEmpty()) {
+            waits.add(log.awaitOffset(p.getOffset()));
+          }
         }
-        if (read.batches().isEmpty()) {
-          waits.add(log.awaitOffset(p.getOffset()));
+        case BEFORE_START -> result.setError(outOfRange(p, read.offsets()));
+        case BEYOND_END -> {
+          if (confirmedLeaders.contains(name(partition))) {
+            result.setError(outOfRange(p, read.offsets()));
+          } else if (confirmedLeaders.isEmpty()) {
+            beyondEnd.add(partition);
+          } else {
+            result.setError(
+                Errors.definite(
+                    ErrorCode.LEADER_NOT_AVAILABLE,
+                    "cannot confirm that this node still leads " + name(partition)));
+          }
         }
+        case CLOSED ->
+            result.setError(
+                Errors.definite(
+                    ErrorCode.LEADER_NOT_AVAILABLE, name(partition) + " is closing on this node"));
       }
       response.addPartitions(result);
     }
-    return new Reads(response.build(), total, waits);
+    return new Reads(response.build(), total, waits, beyondEnd);
+  }
+
+  private static Error outOfRange(PartitionFetch p, PartitionStateMachine.LogOffsets offsets) {
+    return Errors.definite(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        "offset "
+            + p.getOffset()
+            + " is outside "
+            + p.getTopic()
+            + "-"
+            + p.getPartition()
+            + "'s range ["
+            + offsets.start()
+            + ", "
+            + offsets.next()
+            + "]");
+  }
+
+  private static String name(LocalReplicas.Partition partition) {
+    return partition.topic().getName() + "-" + partition.partition();
   }
 
   ListOffsetsResponse listOffsets(ListOffsetsRequest request) {

@@ -25,6 +25,9 @@ final class RatisProperties {
     GrpcConfigKeys.Server.setHost(p, config.host());
     GrpcConfigKeys.Server.setPort(p, config.raftPort());
 
+    // Read requests only confirm leadership (see FetchHandler); make them go through a read index.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionTimeoutMin().toMillis()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionTimeoutMax().toMillis()));
     // Many groups start at once on a restart: spread their first elections out.

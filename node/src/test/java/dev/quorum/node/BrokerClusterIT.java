@@ -184,6 +184,39 @@ class BrokerClusterIT {
     assertThat(again.partitions()).allSatisfy(p -> assertThat(p.endOffset()).isZero());
   }
 
+  @Test
+  void aConsumerPastTheEndIsResetByItsPolicyAndCanSeekByTime() throws Exception {
+    admin.createTopic(new NewTopic("seeking", 1, 3));
+    long before = System.currentTimeMillis();
+    try (Producer producer = Producer.create(producerConfig())) {
+      for (int i = 0; i < 3; i++) {
+        producer.send(ProducerRecord.of("seeking", bytes("v" + i))).get(10, TimeUnit.SECONDS);
+      }
+    }
+    TopicPartition partition = new TopicPartition("seeking", 0);
+    ConsumerConfig config =
+        ConsumerConfig.builder()
+            .bootstrap(cluster.bootstrap())
+            .autoOffsetReset(dev.quorum.client.OffsetResetPolicy.EARLIEST)
+            .build();
+    try (Consumer consumer = Consumer.create(config)) {
+      consumer.assign(List.of(partition));
+      consumer.seek(partition, 1_000);
+      List<ConsumerRecord> records = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (records.size() < 3 && System.nanoTime() < deadline) {
+        records.addAll(consumer.poll(Duration.ofMillis(500)));
+      }
+      assertThat(records).extracting(r -> text(r.value())).containsExactly("v0", "v1", "v2");
+
+      assertThat(consumer.offsetsForTimes(Map.of(partition, before)).get(partition)).isZero();
+      Long future = consumer.offsetsForTimes(Map.of(partition, System.currentTimeMillis() + 60_000))
+          .get(partition);
+      assertThat(future).isNull();
+      assertThat(consumer.endOffsets(List.of(partition))).containsEntry(partition, 3L);
+    }
+  }
+
   private List<ConsumerRecord> consumeAll(String topic, int partitions, int expected) {
     List<ConsumerRecord> records = new ArrayList<>();
     try (Consumer consumer =

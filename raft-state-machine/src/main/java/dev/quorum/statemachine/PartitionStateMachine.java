@@ -118,11 +118,14 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
    */
   public ReadResult read(long offset, int maxBytes) {
     LogOffsets current = offsets;
-    if (offset < current.start() || offset > current.next()) {
-      return ReadResult.outOfRange(current);
+    if (offset < current.start()) {
+      return new ReadResult(current, List.of(), ReadStatus.BEFORE_START);
+    }
+    if (offset > current.next()) {
+      return new ReadResult(current, List.of(), ReadStatus.BEYOND_END);
     }
     if (offset == current.next()) {
-      return new ReadResult(current, List.of(), false);
+      return new ReadResult(current, List.of(), ReadStatus.OK);
     }
     ReadResult result =
         read(
@@ -146,9 +149,9 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
                   bytes += value.length;
                 }
               }
-              return new ReadResult(current, batches, false);
+              return new ReadResult(current, batches, ReadStatus.OK);
             });
-    return result == null ? ReadResult.outOfRange(current) : result;
+    return result == null ? new ReadResult(current, List.of(), ReadStatus.CLOSED) : result;
   }
 
   /** The first offset appended at or after {@code timestampMs}, or -1 when there is none. */
@@ -177,9 +180,19 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
   }
 
   /** Serialized record batches read from the log. */
-  public record ReadResult(LogOffsets offsets, List<byte[]> batches, boolean outOfRange) {
-    static ReadResult outOfRange(LogOffsets offsets) {
-      return new ReadResult(offsets, List.of(), true);
-    }
+  public record ReadResult(LogOffsets offsets, List<byte[]> batches, ReadStatus status) {}
+
+  /** Whether a read could be served. */
+  public enum ReadStatus {
+    OK,
+    /** The offset is below the log start: those records are gone. */
+    BEFORE_START,
+    /**
+     * The offset is past this replica's end. Only a replica known to be the current leader may call
+     * that out of range: a deposed leader cut off from its group can simply be behind.
+     */
+    BEYOND_END,
+    /** The replica is closing or swapping in a snapshot. */
+    CLOSED
   }
 }

@@ -111,6 +111,15 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
         Message.valueOf(UnsafeByteOperations.unsafeWrap(result.reply())));
   }
 
+  /**
+   * Reads go to the local store directly; a read request through Ratis only confirms leadership (its
+   * read index) and answers with nothing.
+   */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    return CompletableFuture.completedFuture(Message.EMPTY);
+  }
+
   @Override
   public long takeSnapshot() throws IOException {
     TermIndex applied = getLastAppliedTermIndex();

@@ -35,9 +35,11 @@ class PartitionStateMachineTest {
       List<String> fromTwo = values(log.read(2, 1 << 20), 2);
       assertThat(fromTwo).containsExactly("c", "d", "e", "f");
       assertThat(log.read(6, 1 << 20).batches()).isEmpty();
-      assertThat(log.read(6, 1 << 20).outOfRange()).isFalse();
-      assertThat(log.read(7, 1 << 20).outOfRange()).isTrue();
-      assertThat(log.read(-1, 1 << 20).outOfRange()).isTrue();
+      assertThat(log.read(6, 1 << 20).status()).isEqualTo(PartitionStateMachine.ReadStatus.OK);
+      assertThat(log.read(7, 1 << 20).status())
+          .isEqualTo(PartitionStateMachine.ReadStatus.BEYOND_END);
+      assertThat(log.read(-1, 1 << 20).status())
+          .isEqualTo(PartitionStateMachine.ReadStatus.BEFORE_START);
     }
   }
 
