@@ -220,7 +220,8 @@ public final class BrokerNode implements AutoCloseable {
       System.err.println("cannot start node " + config.nodeId() + ": " + e.getMessage());
       System.exit(2);
       return;
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) {
+      // Any failure, an Error included: a half-started node must exit, not linger on its threads.
       LOG.error("node {} failed to start", config.nodeId(), e);
       System.err.println("cannot start node " + config.nodeId() + ": " + e);
       System.exit(1);

@@ -1,0 +1,184 @@
+package dev.quorum.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quorum.client.Admin;
+import dev.quorum.client.AdminConfig;
+import dev.quorum.client.Consumer;
+import dev.quorum.client.ConsumerConfig;
+import dev.quorum.client.ConsumerRecord;
+import dev.quorum.client.NewTopic;
+import dev.quorum.client.Producer;
+import dev.quorum.client.ProducerConfig;
+import dev.quorum.client.ProducerRecord;
+import dev.quorum.client.RecordMetadata;
+import dev.quorum.client.TopicPartition;
+import dev.quorum.protocol.v1.BrokerGrpc;
+import dev.quorum.protocol.v1.NodeStatusRequest;
+import dev.quorum.protocol.v1.ReplicaStatus;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nodes are separate processes started by {@code scripts/cluster}. The leader of a partition is
+ * killed with SIGKILL while a producer writes to it: every acknowledged record must still be there,
+ * producing must resume, and the killed node must catch up after a restart.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class LeaderKillIT {
+  private static final Duration STEP = Duration.ofSeconds(120);
+
+  @TempDir Path work;
+  private ScriptCluster cluster;
+
+  @AfterEach
+  void stopCluster() {
+    if (cluster != null) {
+      cluster.cluster(STEP, "stop");
+      cluster.killLeftovers();
+    }
+  }
+
+  @Test
+  void noAcknowledgedRecordIsLostWhenThePartitionLeaderIsKilled() throws Exception {
+    cluster = new ScriptCluster(work, 3);
+    var started = cluster.cluster(STEP, "start");
+    assertThat(started.exitCode()).as("%s\n%s", started, cluster.diagnostics()).isZero();
+    String bootstrap = cluster.bootstrap();
+
+    try (Admin admin = Admin.create(AdminConfig.builder().bootstrap(bootstrap).build())) {
+      admin.createTopic(new NewTopic("kill", 1, 3));
+      int leader = admin.describeTopic("kill").partitions().get(0).leader();
+
+      Map<String, RecordMetadata> acked = new ConcurrentHashMap<>();
+      AtomicLong ackedAfterKill = new AtomicLong();
+      AtomicBoolean killed = new AtomicBoolean();
+      AtomicBoolean stop = new AtomicBoolean();
+      ProducerConfig config =
+          ProducerConfig.builder()
+              .bootstrap(bootstrap)
+              .linger(Duration.ofMillis(2))
+              .deliveryTimeout(Duration.ofSeconds(60))
+              .build();
+      try (Producer producer = Producer.create(config)) {
+        CompletableFuture<Void> writer =
+            CompletableFuture.runAsync(
+                () -> {
+                  for (int i = 0; !stop.get(); i++) {
+                    String value = "r" + i;
+                    producer
+                        .send(ProducerRecord.of("kill", value.getBytes(StandardCharsets.UTF_8)))
+                        .thenAccept(
+                            ack -> {
+                              acked.put(value, ack);
+                              if (killed.get()) {
+                                ackedAfterKill.incrementAndGet();
+                              }
+                            });
+                    if (i % 50 == 49) {
+                      producer.flush();
+                    }
+                  }
+                  producer.flush();
+                });
+        try {
+          await("records are acknowledged", () -> acked.size() >= 500);
+          var kill = cluster.cluster(STEP, "kill", String.valueOf(leader));
+          assertThat(kill.exitCode()).as("%s", kill).isZero();
+          killed.set(true);
+          await("producing resumes after the leader was killed", () -> ackedAfterKill.get() >= 500);
+        } finally {
+          stop.set(true);
+        }
+        writer.get(90, TimeUnit.SECONDS);
+      }
+
+      Set<String> consumed = consumeAll(bootstrap, admin);
+      Set<String> lost = new HashSet<>(acked.keySet());
+      lost.removeAll(consumed);
+      assertThat(lost).as("acknowledged but missing after the leader was killed").isEmpty();
+
+      var restart = cluster.cluster(STEP, "restart", String.valueOf(leader));
+      assertThat(restart.exitCode()).as("%s\n%s", restart, cluster.diagnostics()).isZero();
+      long end = admin.describeTopic("kill").partitions().get(0).endOffset();
+      await("the restarted node holds the whole log again", () -> endOffsetOn(leader) == end);
+    }
+  }
+
+  private Set<String> consumeAll(String bootstrap, Admin admin) {
+    TopicPartition partition = new TopicPartition("kill", 0);
+    long end = admin.describeTopic("kill").partitions().get(0).endOffset();
+    Set<String> values = new HashSet<>();
+    List<Long> offsets = new ArrayList<>();
+    try (Consumer consumer = Consumer.create(ConsumerConfig.builder().bootstrap(bootstrap).build())) {
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+        for (ConsumerRecord record : consumer.poll(Duration.ofMillis(500))) {
+          values.add(new String(record.value(), StandardCharsets.UTF_8));
+          offsets.add(record.offset());
+        }
+      }
+    }
+    // Dense offsets: nothing in the middle of the log went missing either.
+    for (int i = 0; i < offsets.size(); i++) {
+      assertThat(offsets.get(i)).isEqualTo(i);
+    }
+    assertThat((long) offsets.size()).isEqualTo(end);
+    return values;
+  }
+
+  /** The end offset of the node's own replica, asked of that node directly. */
+  private long endOffsetOn(int node) {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", cluster.basePort + node).usePlaintext().build();
+    try {
+      return BrokerGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(2, TimeUnit.SECONDS)
+          .nodeStatus(NodeStatusRequest.getDefaultInstance())
+          .getReplicasList()
+          .stream()
+          .filter(r -> r.getTopic().equals("kill"))
+          .mapToLong(ReplicaStatus::getEndOffset)
+          .findFirst()
+          .orElse(-1);
+    } catch (RuntimeException e) {
+      return -1;
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static void await(String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting until " + what);
+      }
+    }
+  }
+}

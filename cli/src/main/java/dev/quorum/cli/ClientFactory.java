@@ -1,0 +1,51 @@
+package dev.quorum.cli;
+
+import dev.quorum.client.Admin;
+import dev.quorum.client.AdminConfig;
+import dev.quorum.client.Consumer;
+import dev.quorum.client.ConsumerConfig;
+import dev.quorum.client.Producer;
+import dev.quorum.client.ProducerConfig;
+import java.time.Duration;
+
+/** Creates the clients a command talks through; tests substitute fakes. */
+interface ClientFactory {
+  String CLIENT_ID = "quorum-cli";
+
+  Admin admin(String bootstrap, Duration requestTimeout);
+
+  Producer producer(String bootstrap, Duration requestTimeout);
+
+  Consumer consumer(String bootstrap, Duration requestTimeout);
+
+  /** Real clients connected to the given bootstrap servers. */
+  static ClientFactory real() {
+    return new ClientFactory() {
+      @Override
+      public Admin admin(String bootstrap, Duration requestTimeout) {
+        return Admin.create(
+            AdminConfig.builder().bootstrap(bootstrap).requestTimeout(requestTimeout).build());
+      }
+
+      @Override
+      public Producer producer(String bootstrap, Duration requestTimeout) {
+        return Producer.create(
+            ProducerConfig.builder()
+                .bootstrap(bootstrap)
+                .requestTimeout(requestTimeout)
+                .clientId(CLIENT_ID)
+                .build());
+      }
+
+      @Override
+      public Consumer consumer(String bootstrap, Duration requestTimeout) {
+        return Consumer.create(
+            ConsumerConfig.builder()
+                .bootstrap(bootstrap)
+                .requestTimeout(requestTimeout)
+                .clientId(CLIENT_ID)
+                .build());
+      }
+    };
+  }
+}

@@ -1,0 +1,43 @@
+package dev.quorum.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Runs the CLI in-process with a given environment, stdin and fake clients, capturing its output.
+ */
+final class CliRunner {
+  final Map<String, String> env = new HashMap<>();
+  final FakeClients clients = new FakeClients();
+  String stdin = "";
+
+  record Result(int exitCode, String out, String err) {}
+
+  CliRunner bootstrap(String value) {
+    env.put(BrokerCli.BOOTSTRAP_ENV, value);
+    return this;
+  }
+
+  CliRunner stdin(String text) {
+    stdin = text;
+    return this;
+  }
+
+  Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    BrokerCli cli =
+        new BrokerCli(
+            env::get,
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            new PrintWriter(out),
+            new PrintWriter(err),
+            clients);
+    int code = BrokerCli.execute(cli, args);
+    return new Result(code, out.toString(), err.toString());
+  }
+}
