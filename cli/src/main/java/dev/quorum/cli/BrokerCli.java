@@ -22,19 +22,21 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code broker} command-line tool: topic administration, producing lines from stdin and
- * consuming records to stdout. Exit status: 0 on success, 1 when the broker (or the input) failed,
- * 2 on a usage error.
+ * The {@code broker} command-line tool: topic and consumer group administration, producing lines
+ * from stdin and consuming records to stdout. Exit status: 0 on success, 1 when the broker (or the
+ * input) failed, 2 on a usage error.
  */
 @Command(
     name = "broker",
     mixinStandardHelpOptions = true,
     version = "quorum broker cli 0.1.0",
-    description = "Administer topics, produce and consume records on a Quorum cluster.",
+    description =
+        "Administer topics and consumer groups, produce and consume records on a Quorum cluster.",
     subcommands = {
       TopicCommand.class,
       ProduceCommand.class,
       ConsumeCommand.class,
+      GroupCommand.class,
       ClusterCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -66,6 +68,7 @@ public final class BrokerCli implements Runnable {
   private final PrintWriter out;
   private final PrintWriter err;
   private final ClientFactory clients;
+  private final ShutdownHooks shutdownHooks;
 
   BrokerCli(
       UnaryOperator<String> env,
@@ -73,11 +76,22 @@ public final class BrokerCli implements Runnable {
       PrintWriter out,
       PrintWriter err,
       ClientFactory clients) {
+    this(env, in, out, err, clients, ShutdownHooks.jvm());
+  }
+
+  BrokerCli(
+      UnaryOperator<String> env,
+      InputStream in,
+      PrintWriter out,
+      PrintWriter err,
+      ClientFactory clients,
+      ShutdownHooks shutdownHooks) {
     this.env = env;
     this.in = in;
     this.out = out;
     this.err = err;
     this.clients = clients;
+    this.shutdownHooks = shutdownHooks;
   }
 
   public static void main(String[] args) {
@@ -141,6 +155,10 @@ public final class BrokerCli implements Runnable {
 
   ClientFactory clients() {
     return clients;
+  }
+
+  ShutdownHooks shutdownHooks() {
+    return shutdownHooks;
   }
 
   InputStream in() {

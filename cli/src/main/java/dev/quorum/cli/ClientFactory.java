@@ -18,6 +18,9 @@ interface ClientFactory {
 
   Consumer consumer(String bootstrap, Duration requestTimeout);
 
+  /** A consumer that subscribes as a member of a group and commits automatically. */
+  Consumer groupConsumer(String bootstrap, Duration requestTimeout, GroupSettings group);
+
   /** Real clients connected to the given bootstrap servers. */
   static ClientFactory real() {
     return new ClientFactory() {
@@ -45,6 +48,23 @@ interface ClientFactory {
                 .requestTimeout(requestTimeout)
                 .clientId(CLIENT_ID)
                 .build());
+      }
+
+      @Override
+      public Consumer groupConsumer(
+          String bootstrap, Duration requestTimeout, GroupSettings group) {
+        ConsumerConfig.Builder config =
+            ConsumerConfig.builder()
+                .bootstrap(bootstrap)
+                .requestTimeout(requestTimeout)
+                .clientId(CLIENT_ID)
+                .groupId(group.groupId())
+                .autoOffsetReset(group.autoOffsetReset())
+                .enableAutoCommit(true);
+        if (group.instanceId() != null) {
+          config.groupInstanceId(group.instanceId());
+        }
+        return Consumer.create(config.build());
       }
     };
   }

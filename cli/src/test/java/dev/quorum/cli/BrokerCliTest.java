@@ -164,7 +164,8 @@ class BrokerCliTest {
     assertThat(result.out()).isEqualTo("k1:a\n:b\n");
     assertThat(result.err()).isEqualTo("consumed 2 records\n");
     assertThat(cli.clients.consumerCalls)
-        .containsExactly("assign [orders-0, orders-1]", "seekToBeginning [orders-0, orders-1]");
+        .containsExactly(
+            "assign [orders-0, orders-1]", "seekToBeginning [orders-0, orders-1]", "close");
   }
 
   @Test
@@ -192,7 +193,8 @@ class BrokerCliTest {
         cli.run("consume", "orders", "--partition", "1", "--offset", "1", "--timeout", "100ms");
 
     assertThat(result.out()).isEqualTo("b\n");
-    assertThat(cli.clients.consumerCalls).containsExactly("assign [orders-1]", "seek orders-1 1");
+    assertThat(cli.clients.consumerCalls)
+        .containsExactly("assign [orders-1]", "seek orders-1 1", "close");
   }
 
   @Test

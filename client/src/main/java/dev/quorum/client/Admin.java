@@ -2,9 +2,11 @@ package dev.quorum.client;
 
 import dev.quorum.client.internal.QuorumAdmin;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Creates, deletes and describes topics and reports the state of the cluster.
+ * Creates, deletes and describes topics, reports the state of the cluster, and inspects and resets
+ * consumer groups.
  *
  * <p><b>Threading.</b> Thread-safe. Every method is synchronous and bounded by {@link
  * AdminConfig#requestTimeout()}.
@@ -38,6 +40,25 @@ public interface Admin extends AutoCloseable {
 
   /** Asks every node for its status; a node that does not answer within ~2 s is reported down. */
   ClusterStatus clusterStatus();
+
+  /** Every consumer group of the cluster, sorted by id (asks every node; each lists its own). */
+  List<GroupListing> listGroups();
+
+  /**
+   * The group's members and assignments, and per partition with a committed offset the lag.
+   *
+   * @throws GroupNotFoundException if the group does not exist
+   */
+  GroupDescription describeGroup(String groupId);
+
+  /**
+   * Sets the group's committed offset of every partition of {@code topic} to the position {@code
+   * spec} resolves to, and returns the new offsets by partition.
+   *
+   * @throws GroupNotEmptyException if the group has active members
+   * @throws UnknownTopicException if the topic does not exist
+   */
+  Map<TopicPartition, Long> resetOffsets(String groupId, String topic, OffsetResetSpec spec);
 
   @Override
   void close();

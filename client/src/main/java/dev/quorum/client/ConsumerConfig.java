@@ -10,11 +10,14 @@ import java.util.Objects;
  * <pre>{@code
  * ConsumerConfig config = ConsumerConfig.builder()
  *     .bootstrap("127.0.0.1:7201")
+ *     .groupId("billing")
  *     .autoOffsetReset(OffsetResetPolicy.EARLIEST)
  *     .build();
  * }</pre>
  */
 public final class ConsumerConfig {
+  private static final int MAX_GROUP_ID_LENGTH = 249;
+
   private final String bootstrap;
   private final int maxPollRecords;
   private final Duration fetchMaxWait;
@@ -23,6 +26,12 @@ public final class ConsumerConfig {
   private final Duration requestTimeout;
   private final OffsetResetPolicy autoOffsetReset;
   private final String clientId;
+  private final String groupId;
+  private final String groupInstanceId;
+  private final Duration sessionTimeout;
+  private final boolean enableAutoCommit;
+  private final Duration autoCommitInterval;
+  private final GroupAssignor assignor;
 
   private ConsumerConfig(Builder b) {
     this.bootstrap = b.bootstrap;
@@ -33,6 +42,12 @@ public final class ConsumerConfig {
     this.requestTimeout = b.requestTimeout;
     this.autoOffsetReset = b.autoOffsetReset;
     this.clientId = b.clientId;
+    this.groupId = b.groupId;
+    this.groupInstanceId = b.groupInstanceId;
+    this.sessionTimeout = b.sessionTimeout;
+    this.enableAutoCommit = b.enableAutoCommit;
+    this.autoCommitInterval = b.autoCommitInterval;
+    this.assignor = b.assignor;
   }
 
   public static Builder builder() {
@@ -76,6 +91,41 @@ public final class ConsumerConfig {
     return clientId;
   }
 
+  /** The consumer group, needed by {@link Consumer#subscribe} and commits; null when unset. */
+  public String groupId() {
+    return groupId;
+  }
+
+  /**
+   * Static membership id, or null. A member that restarts with the same instance id within the
+   * session timeout takes over its partitions without a rebalance.
+   */
+  public String groupInstanceId() {
+    return groupInstanceId;
+  }
+
+  /** How long the coordinator keeps a silent member before giving its partitions away. */
+  public Duration sessionTimeout() {
+    return sessionTimeout;
+  }
+
+  /**
+   * Whether a subscribed consumer commits its positions every {@link #autoCommitInterval()}, before
+   * giving partitions up, and on close.
+   */
+  public boolean enableAutoCommit() {
+    return enableAutoCommit;
+  }
+
+  public Duration autoCommitInterval() {
+    return autoCommitInterval;
+  }
+
+  /** The assignor this member asks for; the group uses its first member's choice. */
+  public GroupAssignor assignor() {
+    return assignor;
+  }
+
   /** Builds a {@link ConsumerConfig}; {@link #build()} validates. Not thread-safe. */
   public static final class Builder {
     private String bootstrap;
@@ -86,6 +136,12 @@ public final class ConsumerConfig {
     private Duration requestTimeout = Duration.ofSeconds(30);
     private OffsetResetPolicy autoOffsetReset = OffsetResetPolicy.LATEST;
     private String clientId = "quorum-consumer";
+    private String groupId;
+    private String groupInstanceId;
+    private Duration sessionTimeout = Duration.ofSeconds(10);
+    private boolean enableAutoCommit = true;
+    private Duration autoCommitInterval = Duration.ofSeconds(5);
+    private GroupAssignor assignor = GroupAssignor.STICKY;
 
     private Builder() {}
 
@@ -129,6 +185,42 @@ public final class ConsumerConfig {
       return this;
     }
 
+    /** Default null (no group: only {@link Consumer#assign} works). */
+    public Builder groupId(String groupId) {
+      this.groupId = groupId;
+      return this;
+    }
+
+    /** Default null (dynamic membership). */
+    public Builder groupInstanceId(String groupInstanceId) {
+      this.groupInstanceId = groupInstanceId;
+      return this;
+    }
+
+    /** Default 10 s, at least 1 s. */
+    public Builder sessionTimeout(Duration sessionTimeout) {
+      this.sessionTimeout = sessionTimeout;
+      return this;
+    }
+
+    /** Default true. */
+    public Builder enableAutoCommit(boolean enableAutoCommit) {
+      this.enableAutoCommit = enableAutoCommit;
+      return this;
+    }
+
+    /** Default 5 s. */
+    public Builder autoCommitInterval(Duration autoCommitInterval) {
+      this.autoCommitInterval = autoCommitInterval;
+      return this;
+    }
+
+    /** Default {@link GroupAssignor#STICKY}. */
+    public Builder assignor(GroupAssignor assignor) {
+      this.assignor = assignor;
+      return this;
+    }
+
     /**
      * Returns the config.
      *
@@ -145,6 +237,26 @@ public final class ConsumerConfig {
         throw new IllegalArgumentException("autoOffsetReset must not be null");
       }
       Objects.requireNonNull(clientId, "clientId");
+      if (groupId != null && (groupId.isBlank() || groupId.length() > MAX_GROUP_ID_LENGTH)) {
+        throw new IllegalArgumentException(
+            "groupId must be 1.." + MAX_GROUP_ID_LENGTH + " characters and not blank, was '"
+                + groupId + "'");
+      }
+      if (groupInstanceId != null && groupInstanceId.isBlank()) {
+        throw new IllegalArgumentException("groupInstanceId must not be blank when set");
+      }
+      if (groupInstanceId != null && groupId == null) {
+        throw new IllegalArgumentException("groupInstanceId needs a groupId");
+      }
+      Settings.positive("sessionTimeout", sessionTimeout);
+      if (sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException(
+            "sessionTimeout must be at least 1s, was " + sessionTimeout);
+      }
+      Settings.positive("autoCommitInterval", autoCommitInterval);
+      if (assignor == null) {
+        throw new IllegalArgumentException("assignor must not be null");
+      }
       return new ConsumerConfig(this);
     }
   }

@@ -62,6 +62,52 @@ class ConfigTest {
   }
 
   @Test
+  void consumerGroupSettings() {
+    ConsumerConfig c = ConsumerConfig.builder().bootstrap("h:1").build();
+    assertThat(c.groupId()).isNull();
+    assertThat(c.groupInstanceId()).isNull();
+    assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.enableAutoCommit()).isTrue();
+    assertThat(c.autoCommitInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.assignor()).isEqualTo(GroupAssignor.STICKY);
+    assertThat(GroupAssignor.ROUND_ROBIN.wireName()).isEqualTo("roundrobin");
+    assertThat(GroupAssignor.RANGE.wireName()).isEqualTo("range");
+    assertThat(
+            ConsumerConfig.builder().bootstrap("h:1").groupId("g").sessionTimeout(Duration.ofSeconds(1))
+                .build().sessionTimeout())
+        .isEqualTo(Duration.ofSeconds(1));
+
+    assertThatThrownBy(
+            () -> ConsumerConfig.builder().bootstrap("h:1").sessionTimeout(Duration.ofMillis(999)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sessionTimeout");
+    assertThatThrownBy(() -> ConsumerConfig.builder().bootstrap("h:1").groupId(" ").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("groupId");
+    assertThatThrownBy(() -> ConsumerConfig.builder().bootstrap("h:1").groupId("").build())
+        .hasMessageContaining("groupId");
+    assertThatThrownBy(
+            () -> ConsumerConfig.builder().bootstrap("h:1").groupId("x".repeat(250)).build())
+        .hasMessageContaining("groupId");
+    assertThatThrownBy(
+            () -> ConsumerConfig.builder().bootstrap("h:1").groupId("g").groupInstanceId("").build())
+        .hasMessageContaining("groupInstanceId");
+    assertThatThrownBy(
+            () -> ConsumerConfig.builder().bootstrap("h:1").autoCommitInterval(Duration.ZERO).build())
+        .hasMessageContaining("autoCommitInterval");
+    assertThatThrownBy(() -> ConsumerConfig.builder().bootstrap("h:1").assignor(null).build())
+        .hasMessageContaining("assignor");
+  }
+
+  @Test
+  void offsetResetSpecs() {
+    assertThat(OffsetResetSpec.toOffset(7).kind()).isEqualTo(OffsetResetSpec.Kind.OFFSET);
+    assertThat(OffsetResetSpec.toOffset(7).offset()).isEqualTo(7);
+    assertThat(OffsetResetSpec.earliest()).isEqualTo(OffsetResetSpec.earliest());
+    assertThatThrownBy(() -> OffsetResetSpec.toOffset(-1)).hasMessageContaining("offset");
+  }
+
+  @Test
   void adminRejectsBadValuesNamingTheSetting() {
     assertThatThrownBy(() -> AdminConfig.builder().bootstrap("").build())
         .hasMessageContaining("bootstrap");

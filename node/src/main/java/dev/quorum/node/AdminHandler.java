@@ -136,6 +136,15 @@ final class AdminHandler {
   }
 
   CompletableFuture<DeleteTopicResponse> deleteTopic(DeleteTopicRequest request) {
+    if (request.getName().startsWith(TopicRules.INTERNAL_PREFIX)) {
+      return CompletableFuture.completedFuture(
+          DeleteTopicResponse.newBuilder()
+              .setError(
+                  Errors.definite(
+                      ErrorCode.INVALID_TOPIC_NAME,
+                      "'" + request.getName() + "' is an internal topic and cannot be deleted"))
+              .build());
+    }
     if (replicas.topic(request.getName()).isEmpty()) {
       return CompletableFuture.completedFuture(
           DeleteTopicResponse.newBuilder().setError(Errors.unknownTopic(request.getName())).build());
@@ -187,6 +196,9 @@ final class AdminHandler {
 
   private static ReplicaRole role(RaftServer.Division division) {
     RaftPeerRole role = division.getInfo().getCurrentRole();
+    if (role == null) {
+      return ReplicaRole.REPLICA_ROLE_UNKNOWN; // the division is still starting
+    }
     return switch (role) {
       case LEADER -> ReplicaRole.REPLICA_ROLE_LEADER;
       case FOLLOWER, LISTENER -> ReplicaRole.REPLICA_ROLE_FOLLOWER;

@@ -109,11 +109,26 @@ public final class BrokerNode implements AutoCloseable {
     ExecutorService fetchThreads = Executors.newFixedThreadPool(2, new NamedThreads(id, "fetch"));
     own(fetchThreads::shutdownNow);
     PartitionLookup lookup = new PartitionLookup(replicas);
+    RaftSubmitter submitter = new RaftSubmitter(server);
+    Clock clock = Clock.systemUTC();
+    GroupCoordinator groups =
+        own(
+            new GroupCoordinator(
+                id,
+                replicas,
+                lookup,
+                submitter,
+                writer,
+                config.peers().size(),
+                clock,
+                Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "groups"))));
+    groups.start();
     BrokerService service =
         new BrokerService(
             new AdminHandler(id, config.clusterId(), replicas, writer, peers),
-            new ProduceHandler(lookup, Clock.systemUTC()),
-            new FetchHandler(lookup, fetchThreads));
+            new ProduceHandler(lookup, submitter, clock),
+            new FetchHandler(lookup, submitter, fetchThreads),
+            groups);
     ExecutorService rpcThreads = Executors.newFixedThreadPool(4, new NamedThreads(id, "rpc"));
     Server rpc =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.clientPort()))

@@ -1,6 +1,18 @@
 package dev.quorum.node;
 
 import dev.quorum.protocol.v1.BrokerGrpc;
+import dev.quorum.protocol.v1.CommitOffsetsRequest;
+import dev.quorum.protocol.v1.CommitOffsetsResponse;
+import dev.quorum.protocol.v1.DescribeGroupRequest;
+import dev.quorum.protocol.v1.DescribeGroupResponse;
+import dev.quorum.protocol.v1.FetchOffsetsRequest;
+import dev.quorum.protocol.v1.FetchOffsetsResponse;
+import dev.quorum.protocol.v1.FindCoordinatorRequest;
+import dev.quorum.protocol.v1.FindCoordinatorResponse;
+import dev.quorum.protocol.v1.GroupHeartbeatRequest;
+import dev.quorum.protocol.v1.GroupHeartbeatResponse;
+import dev.quorum.protocol.v1.ListGroupsRequest;
+import dev.quorum.protocol.v1.ListGroupsResponse;
 import dev.quorum.protocol.v1.CreateTopicRequest;
 import dev.quorum.protocol.v1.CreateTopicResponse;
 import dev.quorum.protocol.v1.DeleteTopicRequest;
@@ -32,11 +44,14 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
   private final AdminHandler admin;
   private final ProduceHandler produce;
   private final FetchHandler fetch;
+  private final GroupCoordinator groups;
 
-  BrokerService(AdminHandler admin, ProduceHandler produce, FetchHandler fetch) {
+  BrokerService(
+      AdminHandler admin, ProduceHandler produce, FetchHandler fetch, GroupCoordinator groups) {
     this.admin = admin;
     this.produce = produce;
     this.fetch = fetch;
+    this.groups = groups;
   }
 
   @Override
@@ -72,6 +87,39 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
   @Override
   public void nodeStatus(NodeStatusRequest request, StreamObserver<NodeStatusResponse> out) {
     answer(() -> CompletableFuture.completedFuture(admin.nodeStatus()), out);
+  }
+
+  @Override
+  public void findCoordinator(
+      FindCoordinatorRequest request, StreamObserver<FindCoordinatorResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(groups.findCoordinator(request)), out);
+  }
+
+  @Override
+  public void groupHeartbeat(
+      GroupHeartbeatRequest request, StreamObserver<GroupHeartbeatResponse> out) {
+    answer(() -> groups.heartbeat(request), out);
+  }
+
+  @Override
+  public void commitOffsets(CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> out) {
+    answer(() -> groups.commitOffsets(request), out);
+  }
+
+  @Override
+  public void fetchOffsets(FetchOffsetsRequest request, StreamObserver<FetchOffsetsResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(groups.fetchOffsets(request)), out);
+  }
+
+  @Override
+  public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(groups.listGroups()), out);
+  }
+
+  @Override
+  public void describeGroup(
+      DescribeGroupRequest request, StreamObserver<DescribeGroupResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(groups.describeGroup(request)), out);
   }
 
   private static <T> void answer(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {

@@ -31,11 +31,15 @@ final class FetchHandler {
   static final int DEFAULT_PARTITION_MAX_BYTES = 1 << 20;
   static final int DEFAULT_MAX_BYTES = 50 << 20;
 
+  private static final long CONFIRM_TIMEOUT_MS = 2_000;
+
   private final PartitionLookup lookup;
+  private final RaftSubmitter submitter;
   private final Executor executor;
 
-  FetchHandler(PartitionLookup lookup, Executor executor) {
+  FetchHandler(PartitionLookup lookup, RaftSubmitter submitter, Executor executor) {
     this.lookup = lookup;
+    this.submitter = submitter;
     this.executor = executor;
   }
 
@@ -47,7 +51,7 @@ final class FetchHandler {
     // Only a confirmed leader may call an offset past its end out of range; re-read after confirming.
     List<CompletableFuture<Boolean>> confirmations = new ArrayList<>();
     for (LocalReplicas.Partition p : first.beyondEnd()) {
-      confirmations.add(lookup.confirmLeadership(p));
+      confirmations.add(submitter.confirmLeadership(p, CONFIRM_TIMEOUT_MS));
     }
     return CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new))
         .thenComposeAsync(

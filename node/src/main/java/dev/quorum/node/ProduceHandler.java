@@ -1,10 +1,7 @@
 package dev.quorum.node;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quorum.protocol.raft.AppendRecords;
 import dev.quorum.protocol.raft.PartitionCommand;
-import dev.quorum.protocol.raft.PartitionCommandResult;
-import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.PartitionProduce;
 import dev.quorum.protocol.v1.PartitionProduceResult;
@@ -14,17 +11,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
-import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
-import org.apache.ratis.protocol.exceptions.NotLeaderException;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
  * Appends produce batches through the partition's Raft group. A partition is answered once its entry
@@ -34,12 +20,12 @@ final class ProduceHandler {
   static final int DEFAULT_TIMEOUT_MS = 30_000;
 
   private final PartitionLookup lookup;
+  private final RaftSubmitter submitter;
   private final Clock clock;
-  private final ClientId clientId = ClientId.randomId();
-  private final AtomicLong callId = new AtomicLong();
 
-  ProduceHandler(PartitionLookup lookup, Clock clock) {
+  ProduceHandler(PartitionLookup lookup, RaftSubmitter submitter, Clock clock) {
     this.lookup = lookup;
+    this.submitter = submitter;
     this.clock = clock;
   }
 
@@ -88,80 +74,17 @@ final class ProduceHandler {
                       + " exceeds the topic's max message bytes of "
                       + limit)));
     }
-    byte[] command = PartitionCommand.newBuilder().setAppend(append).build().toByteArray();
-    RaftClientRequest request =
-        RaftClientRequest.newBuilder()
-            .setClientId(clientId)
-            .setServerId(lookup.server().getId())
-            .setGroupId(partition.groupId())
-            .setCallId(callId.incrementAndGet())
-            .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(command)))
-            .setType(RaftClientRequest.writeRequestType())
-            .build();
-    CompletableFuture<RaftClientReply> submitted;
-    try {
-      submitted = lookup.server().submitClientRequestAsync(request);
-    } catch (java.io.IOException e) {
-      return done(result.setError(Errors.definite(ErrorCode.UNAVAILABLE, e.getMessage())));
-    }
-    return submitted
-        .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .handle(
-            (reply, failure) -> {
-              if (failure != null) {
-                return result.setError(failed(name, failure, timeoutMs)).build();
-              }
-              return toResult(result, name, reply);
-            });
-  }
-
-  private static PartitionProduceResult toResult(
-      PartitionProduceResult.Builder result, String name, RaftClientReply reply) {
-    if (reply.isSuccess()) {
-      try {
-        PartitionCommandResult applied =
-            PartitionCommandResult.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
-        if (applied.hasError()) {
-          return result.setError(applied.getError()).build();
-        }
-        return result
-            .setBaseOffset(applied.getBaseOffset())
-            .setAppendTimeMs(applied.getAppendTimeMs())
-            .build();
-      } catch (InvalidProtocolBufferException e) {
-        return result
-            .setError(Errors.indeterminate(ErrorCode.INTERNAL, "unreadable apply result: " + e))
-            .build();
-      }
-    }
-    NotLeaderException notLeader = reply.getNotLeaderException();
-    if (notLeader != null) {
-      int hint =
-          notLeader.getSuggestedLeader() == null
-              ? 0
-              : RaftGroups.nodeIdOf(notLeader.getSuggestedLeader().getId());
-      // Leadership may have moved after the entry was appended: it can still commit.
-      return result.setError(Errors.notLeader(name, hint, true)).build();
-    }
-    if (reply.getException() instanceof LeaderNotReadyException) {
-      return result
-          .setError(
-              Errors.definite(ErrorCode.LEADER_NOT_AVAILABLE, "the leader of " + name + " is not ready"))
-          .build();
-    }
-    String message = reply.getException() == null ? "unknown failure" : reply.getException().getMessage();
-    return result.setError(Errors.indeterminate(ErrorCode.UNAVAILABLE, name + ": " + message)).build();
-  }
-
-  private static Error failed(String name, Throwable failure, long timeoutMs) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
-    if (cause instanceof TimeoutException) {
-      return Errors.indeterminate(
-          ErrorCode.REQUEST_TIMED_OUT, name + ": not committed within " + timeoutMs + " ms");
-    }
-    return Errors.indeterminate(ErrorCode.UNAVAILABLE, name + ": " + cause);
+    PartitionCommand command = PartitionCommand.newBuilder().setAppend(append).build();
+    return submitter
+        .submit(partition, command, timeoutMs)
+        .thenApply(
+            applied ->
+                applied.hasError()
+                    ? result.setError(applied.getError()).build()
+                    : result
+                        .setBaseOffset(applied.getBaseOffset())
+                        .setAppendTimeMs(applied.getAppendTimeMs())
+                        .build());
   }
 
   private static CompletableFuture<PartitionProduceResult> done(PartitionProduceResult.Builder r) {

@@ -119,7 +119,8 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
       throws RocksDBException {
     ClusterView before = view;
     String name = command.getName();
-    String invalid = TopicRules.checkName(name);
+    String invalid =
+        command.getInternal() ? TopicRules.checkInternalName(name) : TopicRules.checkName(name);
     if (invalid != null) {
       return reject(ErrorCode.INVALID_TOPIC_NAME, invalid);
     }

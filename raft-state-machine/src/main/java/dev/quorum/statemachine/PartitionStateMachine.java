@@ -13,6 +13,10 @@ import dev.quorum.statemachine.storage.Store;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import dev.quorum.protocol.raft.GroupState;
+import dev.quorum.protocol.v1.CommittedOffset;
 import java.util.concurrent.CompletableFuture;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -32,6 +36,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
   private static final byte[] OFFSETS_KEY = {0, 'o'};
 
   private final AppendNotifier appends = new AppendNotifier();
+  private final GroupStore groups = new GroupStore();
   private volatile LogOffsets offsets = LogOffsets.EMPTY;
 
   public PartitionStateMachine(StorageEnvironment env) {
@@ -46,6 +51,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
             ? LogOffsets.EMPTY
             : new LogOffsets(
                 Keys.longAt(stored, 0), Keys.longAt(stored, 8), Keys.longAt(stored, 16));
+    groups.load(store);
     appends.signal();
   }
 
@@ -59,8 +65,24 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     }
     return switch (command.getCommandCase()) {
       case APPEND -> append(command.getAppend(), batch);
+      case GROUP -> applyGroup(command, batch);
       case COMMAND_NOT_SET -> reject(ErrorCode.INVALID_REQUEST, "empty partition command");
     };
+  }
+
+  private ApplyResult applyGroup(PartitionCommand command, WriteBatch batch) {
+    try {
+      return groups.apply(
+          command.getGroup(),
+          batch,
+          error ->
+              (error == null
+                      ? PartitionCommandResult.getDefaultInstance()
+                      : PartitionCommandResult.newBuilder().setError(error).build())
+                  .toByteArray());
+    } catch (RocksDBException e) {
+      throw new Store.StorageException("cannot build write batch", e);
+    }
   }
 
   private ApplyResult append(AppendRecords append, WriteBatch batch) {
@@ -104,6 +126,22 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
             .setError(Error.newBuilder().setCode(code).setMessage(message))
             .build()
             .toByteArray());
+  }
+
+  /** A consumer group coordinated through this partition, as last applied. */
+  public Optional<GroupState> group(String groupId) {
+    return groups.group(groupId);
+  }
+
+  /** Every consumer group coordinated through this partition. */
+  public Map<String, GroupState> groups() {
+    return groups.groups();
+  }
+
+  /** A group's committed offsets; empty when the replica is closing. */
+  public List<CommittedOffset> committedOffsets(String groupId) {
+    List<CommittedOffset> offsets = read(store -> groups.committed(store, groupId));
+    return offsets == null ? List.of() : offsets;
   }
 
   /** The offsets of the applied log. */

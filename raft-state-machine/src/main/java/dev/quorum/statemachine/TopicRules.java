@@ -13,8 +13,21 @@ public final class TopicRules {
 
   private TopicRules() {}
 
+  /** Topics the nodes create for themselves start with this; users cannot create or delete them. */
+  public static final String INTERNAL_PREFIX = "__";
+
+  /** Null when valid for an internal topic, else why not. */
+  public static @Nullable String checkInternalName(String name) {
+    return name.startsWith(INTERNAL_PREFIX) && NAME.matcher(name).matches()
+        ? null
+        : "'" + name + "' is not an internal topic name";
+  }
+
   /** Null when valid, else why not. */
   public static @Nullable String checkName(String name) {
+    if (name.startsWith(INTERNAL_PREFIX)) {
+      return "topic names starting with '" + INTERNAL_PREFIX + "' are reserved for internal topics";
+    }
     if (name.isEmpty()) {
       return "topic name is empty";
     }

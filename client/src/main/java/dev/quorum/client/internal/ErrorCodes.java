@@ -2,18 +2,25 @@ package dev.quorum.client.internal;
 
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.BrokerUnavailableException;
+import dev.quorum.client.CoordinatorNotAvailableException;
+import dev.quorum.client.FencedMemberException;
+import dev.quorum.client.GroupNotEmptyException;
+import dev.quorum.client.GroupNotFoundException;
 import dev.quorum.client.InternalBrokerException;
+import dev.quorum.client.InvalidGroupIdException;
 import dev.quorum.client.InvalidPartitionsException;
 import dev.quorum.client.InvalidReplicationFactorException;
 import dev.quorum.client.InvalidRequestException;
 import dev.quorum.client.InvalidTopicException;
 import dev.quorum.client.LeaderNotAvailableException;
+import dev.quorum.client.NotCoordinatorException;
 import dev.quorum.client.NotLeaderException;
 import dev.quorum.client.OffsetOutOfRangeException;
 import dev.quorum.client.RecordTooLargeException;
 import dev.quorum.client.RequestTimeoutException;
 import dev.quorum.client.RetriableBrokerException;
 import dev.quorum.client.TopicExistsException;
+import dev.quorum.client.UnknownMemberException;
 import dev.quorum.client.UnknownPartitionException;
 import dev.quorum.client.UnknownTopicException;
 import dev.quorum.protocol.v1.Error;
@@ -46,6 +53,13 @@ public final class ErrorCodes {
       case OFFSET_OUT_OF_RANGE -> new OffsetOutOfRangeException(m, ind);
       case REQUEST_TIMED_OUT -> new RequestTimeoutException(m, ind);
       case UNAVAILABLE -> new BrokerUnavailableException(m, ind);
+      case NOT_COORDINATOR -> new NotCoordinatorException(m, ind);
+      case COORDINATOR_NOT_AVAILABLE -> new CoordinatorNotAvailableException(m, ind);
+      case UNKNOWN_MEMBER_ID -> new UnknownMemberException(m, ind);
+      case FENCED_MEMBER -> new FencedMemberException(m, ind);
+      case GROUP_NOT_EMPTY -> new GroupNotEmptyException(m, ind);
+      case INVALID_GROUP_ID -> new InvalidGroupIdException(m, ind);
+      case GROUP_NOT_FOUND -> new GroupNotFoundException(m, ind);
       case INTERNAL, UNRECOGNIZED -> new InternalBrokerException(m + " (code " + error.getCode() + ")", ind);
     };
   }
@@ -57,7 +71,12 @@ public final class ErrorCodes {
   /** Whether the same request may succeed later. */
   static boolean isRetriable(ErrorCode code) {
     return switch (code) {
-      case NOT_LEADER, LEADER_NOT_AVAILABLE, REQUEST_TIMED_OUT, UNAVAILABLE -> true;
+      case NOT_LEADER,
+          LEADER_NOT_AVAILABLE,
+          REQUEST_TIMED_OUT,
+          UNAVAILABLE,
+          NOT_COORDINATOR,
+          COORDINATOR_NOT_AVAILABLE -> true;
       default -> false;
     };
   }

@@ -5,6 +5,11 @@ import dev.quorum.client.Admin;
 import dev.quorum.client.AdminConfig;
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.ClusterStatus;
+import dev.quorum.client.GroupListing;
+import dev.quorum.client.GroupMember;
+import dev.quorum.client.InvalidGroupIdException;
+import dev.quorum.client.OffsetResetSpec;
+import dev.quorum.client.PartitionLag;
 import dev.quorum.client.NewTopic;
 import dev.quorum.client.NodeState;
 import dev.quorum.client.PartitionDescription;
@@ -13,14 +18,24 @@ import dev.quorum.client.TopicDescription;
 import dev.quorum.client.TopicPartition;
 import dev.quorum.client.UnknownTopicException;
 import dev.quorum.protocol.v1.BrokerGrpc;
+import dev.quorum.protocol.v1.CommitOffsetsRequest;
+import dev.quorum.protocol.v1.CommitOffsetsResponse;
+import dev.quorum.protocol.v1.CommittedOffset;
 import dev.quorum.protocol.v1.CreateTopicRequest;
 import dev.quorum.protocol.v1.DeleteTopicRequest;
+import dev.quorum.protocol.v1.DescribeGroupRequest;
+import dev.quorum.protocol.v1.DescribeGroupResponse;
 import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
+import dev.quorum.protocol.v1.GroupSummary;
+import dev.quorum.protocol.v1.ListGroupsRequest;
+import dev.quorum.protocol.v1.ListGroupsResponse;
+import dev.quorum.protocol.v1.MemberDescription;
 import dev.quorum.protocol.v1.MetadataResponse;
 import dev.quorum.protocol.v1.NodeInfo;
 import dev.quorum.protocol.v1.NodeStatusRequest;
 import dev.quorum.protocol.v1.NodeStatusResponse;
+import dev.quorum.protocol.v1.OffsetSpec;
 import dev.quorum.protocol.v1.PartitionMetadata;
 import dev.quorum.protocol.v1.PartitionOffsetResult;
 import dev.quorum.protocol.v1.ReplicaRole;
@@ -29,12 +44,14 @@ import dev.quorum.protocol.v1.TopicConfig;
 import dev.quorum.protocol.v1.TopicMetadata;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -47,6 +64,8 @@ public final class QuorumAdmin implements Admin {
   private final NodeConnections connections;
   private final MetadataCache metadata;
   private final OffsetLookup offsets;
+  private final CoordinatorClient coordinator;
+  private final Duration callTimeout;
   private final List<String> bootstrap;
 
   public static QuorumAdmin create(AdminConfig config) {
@@ -57,9 +76,10 @@ public final class QuorumAdmin implements Admin {
     this.config = config;
     this.connections = connections;
     this.bootstrap = Addresses.parse("bootstrap", config.bootstrap());
-    Duration callTimeout = QuorumProducer.min(config.requestTimeout(), Duration.ofSeconds(10));
+    this.callTimeout = QuorumProducer.min(config.requestTimeout(), Duration.ofSeconds(10));
     this.metadata = new MetadataCache(connections, bootstrap, callTimeout);
     this.offsets = new OffsetLookup(connections, metadata, callTimeout);
+    this.coordinator = new CoordinatorClient(connections, metadata, bootstrap, callTimeout);
   }
 
   @Override
@@ -284,6 +304,182 @@ public final class QuorumAdmin implements Admin {
             : new RequestTimeoutException("no node answered within " + config.requestTimeout());
       }
       MetadataCache.sleepNanos(wait);
+    }
+  }
+
+  @Override
+  public List<GroupListing> listGroups() {
+    metadata.refreshBlocking(List.of(), QuorumConsumer.deadline(config.requestTimeout()));
+    Map<NodeInfo, CompletableFuture<ListGroupsResponse>> calls = new LinkedHashMap<>();
+    for (NodeInfo n : metadata.nodes()) {
+      CompletableFuture<ListGroupsResponse> call;
+      try {
+        call =
+            Rpc.toCompletable(
+                connections
+                    .stub(MetadataCache.address(n))
+                    .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .listGroups(ListGroupsRequest.getDefaultInstance()));
+      } catch (RuntimeException e) {
+        call = CompletableFuture.failedFuture(e);
+      }
+      calls.put(n, call);
+    }
+    // A group seen twice (its coordinator moved while we asked) is listed once.
+    Map<String, GroupListing> groups = new TreeMap<>();
+    BrokerException last = null;
+    int answered = 0;
+    for (Map.Entry<NodeInfo, CompletableFuture<ListGroupsResponse>> c : calls.entrySet()) {
+      ListGroupsResponse response;
+      try {
+        response = c.getValue().join();
+      } catch (RuntimeException e) {
+        last = ErrorCodes.fromTransport(e, MetadataCache.address(c.getKey()), false);
+        continue;
+      }
+      answered++;
+      for (GroupSummary g : response.getGroupsList()) {
+        groups.putIfAbsent(
+            g.getGroupId(), new GroupListing(g.getGroupId(), g.getState(), g.getMembers()));
+      }
+    }
+    if (answered == 0 && last != null) {
+      throw last;
+    }
+    return List.copyOf(groups.values());
+  }
+
+  @Override
+  public dev.quorum.client.GroupDescription describeGroup(String groupId) {
+    checkGroupId(groupId);
+    long deadline = QuorumConsumer.deadline(config.requestTimeout());
+    DescribeGroupRequest request = DescribeGroupRequest.newBuilder().setGroupId(groupId).build();
+    DescribeGroupResponse response =
+        coordinator.call(
+            groupId,
+            stub -> stub.describeGroup(request),
+            DescribeGroupResponse::getError,
+            deadline);
+    dev.quorum.protocol.v1.GroupDescription g = response.getGroup();
+    List<GroupMember> members = new ArrayList<>();
+    for (MemberDescription m : g.getMembersList()) {
+      members.add(
+          new GroupMember(
+              m.getMemberId(),
+              m.getInstanceId().isEmpty() ? null : m.getInstanceId(),
+              m.getClientId(),
+              GroupWire.fromWire(m.getAssignmentList()),
+              GroupWire.fromWire(m.getTargetList())));
+    }
+    Map<TopicPartition, Long> committed = new LinkedHashMap<>();
+    for (CommittedOffset c : g.getOffsetsList()) {
+      committed.put(new TopicPartition(c.getTopic(), c.getPartition()), c.getOffset());
+    }
+    // End offsets are best effort, like describeTopic's: an unreachable leader reports -1.
+    long offsetsDeadline = Math.min(deadline, QuorumConsumer.deadline(Duration.ofSeconds(5)));
+    Map<TopicPartition, PartitionOffsetResult> end =
+        offsets.lookupAvailable(
+            OffsetLookup.all(new ArrayList<>(committed.keySet()), OffsetLookup.Query.LATEST),
+            offsetsDeadline);
+    List<PartitionLag> lags = new ArrayList<>();
+    committed.forEach(
+        (tp, offset) -> {
+          PartitionOffsetResult r = end.get(tp);
+          long endOffset = r == null ? -1 : r.getOffset();
+          long lag = endOffset < 0 ? -1 : Math.max(0, endOffset - offset);
+          lags.add(new PartitionLag(tp, offset, endOffset, lag));
+        });
+    lags.sort(
+        Comparator.comparing((PartitionLag l) -> l.partition().topic())
+            .thenComparingInt(l -> l.partition().partition()));
+    return new dev.quorum.client.GroupDescription(
+        g.getGroupId().isEmpty() ? groupId : g.getGroupId(),
+        g.getState(),
+        g.getGroupEpoch(),
+        g.getAssignor(),
+        members,
+        lags);
+  }
+
+  @Override
+  public Map<TopicPartition, Long> resetOffsets(
+      String groupId, String topic, OffsetResetSpec spec) {
+    checkGroupId(groupId);
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(spec, "spec");
+    long deadline = QuorumConsumer.deadline(config.requestTimeout());
+    MetadataResponse response = metadata.refreshBlocking(List.of(topic), deadline);
+    TopicMetadata t = find(response, topic);
+    if (t == null) {
+      throw new UnknownTopicException("topic " + topic + " does not exist");
+    }
+    List<TopicPartition> tps = new ArrayList<>();
+    t.getPartitionsList().forEach(p -> tps.add(new TopicPartition(topic, p.getPartition())));
+    tps.sort(Comparator.comparingInt(TopicPartition::partition));
+    Map<TopicPartition, Long> target = resolve(tps, spec, deadline);
+    CommitOffsetsRequest request =
+        CommitOffsetsRequest.newBuilder()
+            .setGroupId(groupId)
+            .addAllOffsets(GroupWire.commits(target))
+            .build();
+    coordinator.call(
+        groupId, stub -> stub.commitOffsets(request), CommitOffsetsResponse::getError, deadline);
+    return target;
+  }
+
+  /** The offset {@code spec} means for each partition, in partition order. */
+  private Map<TopicPartition, Long> resolve(
+      List<TopicPartition> tps, OffsetResetSpec spec, long deadline) {
+    Map<TopicPartition, Long> out = new LinkedHashMap<>();
+    switch (spec.kind()) {
+      case EARLIEST -> lookup(tps, OffsetLookup.Query.EARLIEST, deadline).forEach(out::put);
+      case LATEST -> lookup(tps, OffsetLookup.Query.LATEST, deadline).forEach(out::put);
+      case OFFSET -> {
+        // Like Kafka's tool: an offset outside the log is clamped to its current range.
+        Map<TopicPartition, Long> start = lookup(tps, OffsetLookup.Query.EARLIEST, deadline);
+        Map<TopicPartition, Long> end = lookup(tps, OffsetLookup.Query.LATEST, deadline);
+        for (TopicPartition tp : tps) {
+          out.put(tp, Math.max(start.get(tp), Math.min(end.get(tp), spec.offset())));
+        }
+      }
+      case DATETIME -> {
+        OffsetLookup.Query q =
+            new OffsetLookup.Query(
+                OffsetSpec.OFFSET_SPEC_TIMESTAMP, spec.datetime().toEpochMilli());
+        Map<TopicPartition, Long> at = lookup(tps, q, deadline);
+        List<TopicPartition> none = new ArrayList<>();
+        tps.forEach(tp -> {
+          if (at.get(tp) < 0) {
+            none.add(tp);
+          }
+        });
+        Map<TopicPartition, Long> end = lookup(none, OffsetLookup.Query.LATEST, deadline);
+        for (TopicPartition tp : tps) {
+          out.put(tp, at.get(tp) >= 0 ? at.get(tp) : end.get(tp));
+        }
+      }
+    }
+    return out;
+  }
+
+  private Map<TopicPartition, Long> lookup(
+      List<TopicPartition> tps, OffsetLookup.Query query, long deadline) {
+    Map<TopicPartition, Long> out = new LinkedHashMap<>();
+    if (tps.isEmpty()) {
+      return out;
+    }
+    Map<TopicPartition, PartitionOffsetResult> found =
+        offsets.lookup(OffsetLookup.all(tps, query), deadline);
+    for (TopicPartition tp : tps) {
+      out.put(tp, found.get(tp).getOffset());
+    }
+    return out;
+  }
+
+  private static void checkGroupId(String groupId) {
+    Objects.requireNonNull(groupId, "groupId");
+    if (groupId.isBlank()) {
+      throw new InvalidGroupIdException("group id must not be blank");
     }
   }
 

@@ -6,10 +6,16 @@ import dev.quorum.client.ConsumerConfig;
 import dev.quorum.client.ConsumerRecord;
 import dev.quorum.client.OffsetOutOfRangeException;
 import dev.quorum.client.OffsetResetPolicy;
+import dev.quorum.client.RebalanceListener;
 import dev.quorum.client.TopicPartition;
 import dev.quorum.client.UnknownTopicException;
+import dev.quorum.protocol.v1.CommitOffsetsRequest;
+import dev.quorum.protocol.v1.CommitOffsetsResponse;
+import dev.quorum.protocol.v1.CommittedOffset;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.FetchRequest;
+import dev.quorum.protocol.v1.FetchOffsetsRequest;
+import dev.quorum.protocol.v1.FetchOffsetsResponse;
 import dev.quorum.protocol.v1.FetchResponse;
 import dev.quorum.protocol.v1.OffsetSpec;
 import dev.quorum.protocol.v1.PartitionFetch;
@@ -27,17 +33,49 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The {@link Consumer}: single-threaded; {@link #poll} fetches from partition leaders. */
+/**
+ * The {@link Consumer}: single-threaded; {@link #poll} fetches from partition leaders and, when
+ * subscribed, drives the {@link GroupMembership} and applies its assignment changes.
+ */
 public final class QuorumConsumer implements Consumer {
+  private static final Logger log = LoggerFactory.getLogger(QuorumConsumer.class);
   private static final long RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(5);
+  private static final RebalanceListener NO_LISTENER =
+      new RebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Consumer c, Collection<TopicPartition> partitions) {}
+
+        @Override
+        public void onPartitionsAssigned(Consumer c, Collection<TopicPartition> partitions) {}
+      };
 
   private final ConsumerConfig config;
   private final NodeConnections connections;
   private final MetadataCache metadata;
   private final OffsetLookup offsets;
+  private final CoordinatorClient coordinator;
+  private final Duration callTimeout;
+  // Bound for group calls made inside poll, so that a dead coordinator cannot hold poll (and thus
+  // the heartbeats) for a whole session.
+  private final Duration inPollTimeout;
+  // The assigned partitions; when subscribed, the partitions this member owns.
   private final Map<TopicPartition, PartitionState> assigned = new LinkedHashMap<>();
+  // Owned partitions whose committed offsets are not yet known: not fetched, no listener call yet.
+  private final Set<TopicPartition> awaitingCommitted = new LinkedHashSet<>();
+  private GroupMembership group;
+  private RebalanceListener listener = NO_LISTENER;
+  private ExecutorService groupExecutor;
+  private CompletableFuture<Void> autoCommit = CompletableFuture.completedFuture(null);
+  private long nextAutoCommitNanos;
+  private RuntimeException listenerFailure;
   private boolean closed;
 
   /** Position and already-fetched records of one assigned partition. */
@@ -60,16 +98,372 @@ public final class QuorumConsumer implements Consumer {
   QuorumConsumer(ConsumerConfig config, NodeConnections connections) {
     this.config = config;
     this.connections = connections;
-    Duration callTimeout = QuorumProducer.min(config.requestTimeout(), Duration.ofSeconds(10));
-    this.metadata =
-        new MetadataCache(
-            connections, Addresses.parse("bootstrap", config.bootstrap()), callTimeout);
+    this.callTimeout = QuorumProducer.min(config.requestTimeout(), Duration.ofSeconds(10));
+    List<String> bootstrap = Addresses.parse("bootstrap", config.bootstrap());
+    this.metadata = new MetadataCache(connections, bootstrap, callTimeout);
     this.offsets = new OffsetLookup(connections, metadata, callTimeout);
+    this.coordinator = new CoordinatorClient(connections, metadata, bootstrap, callTimeout);
+    this.inPollTimeout = QuorumProducer.min(config.sessionTimeout().dividedBy(3), callTimeout);
   }
+
+  // ---- group membership -------------------------------------------------------------------
+
+  @Override
+  public void subscribe(Collection<String> topics) {
+    subscribe(topics, NO_LISTENER);
+  }
+
+  @Override
+  public void subscribe(Collection<String> topics, RebalanceListener listener) {
+    Objects.requireNonNull(topics, "topics");
+    List<String> names = new ArrayList<>(new LinkedHashSet<>(topics));
+    for (String t : names) {
+      if (t == null || t.isBlank()) {
+        throw new IllegalArgumentException("topic names must not be blank: " + topics);
+      }
+    }
+    if (names.isEmpty()) {
+      unsubscribe();
+      return;
+    }
+    startSubscription(names, null, listener);
+  }
+
+  @Override
+  public void subscribe(Pattern pattern, RebalanceListener listener) {
+    startSubscription(List.of(), Objects.requireNonNull(pattern, "pattern"), listener);
+  }
+
+  private void startSubscription(List<String> topics, Pattern pattern, RebalanceListener l) {
+    ensureOpen();
+    requireGroupId("subscribe");
+    if (group == null && !assigned.isEmpty()) {
+      throw new IllegalStateException(
+          "subscribe and assign are mutually exclusive; assign(empty) first");
+    }
+    this.listener = l == null ? NO_LISTENER : l;
+    if (group == null) {
+      group = new GroupMembership(config, coordinator, groupExecutor(), assigned::keySet);
+      nextAutoCommitNanos = System.nanoTime() + config.autoCommitInterval().toNanos();
+    }
+    group.subscribe(topics, pattern);
+  }
+
+  @Override
+  public void unsubscribe() {
+    ensureOpen();
+    if (group != null) {
+      leaveGroup(false);
+    }
+  }
+
+  /** Commit if enabled, tell the listener, leave; then forget the partitions. Never throws. */
+  private void leaveGroup(boolean closing) {
+    long deadline = deadline(config.requestTimeout());
+    try {
+      if (group.joined()) {
+        if (config.enableAutoCommit()) {
+          try {
+            commit(positions(), deadline);
+          } catch (RuntimeException e) {
+            log.warn("group {}: commit before leaving failed: {}", config.groupId(), e.toString());
+          }
+        }
+        if (!assigned.isEmpty()) {
+          try {
+            listener.onPartitionsRevoked(this, List.copyOf(assigned.keySet()));
+          } catch (RuntimeException e) {
+            log.warn("group {}: onPartitionsRevoked failed while leaving", config.groupId(), e);
+          }
+        }
+      }
+      group.leave(closing, Math.min(deadline, deadline(LEAVE_TIMEOUT)));
+    } finally {
+      group = null;
+      listener = NO_LISTENER;
+      assigned.clear();
+      awaitingCommitted.clear();
+    }
+  }
+
+  @Override
+  public void commitSync() {
+    ensureOpen();
+    requireGroupId("commitSync");
+    commit(positions(), deadline(config.requestTimeout()));
+  }
+
+  @Override
+  public void commitSync(Map<TopicPartition, Long> offsets) {
+    ensureOpen();
+    requireGroupId("commitSync");
+    commit(checked(offsets), deadline(config.requestTimeout()));
+  }
+
+  @Override
+  public CompletableFuture<Void> commitAsync() {
+    ensureOpen();
+    requireGroupId("commitAsync");
+    return commitInBackground(positions());
+  }
+
+  @Override
+  public Map<TopicPartition, Long> committed(Set<TopicPartition> partitions) {
+    ensureOpen();
+    requireGroupId("committed");
+    return fetchCommitted(partitions, deadline(config.requestTimeout()));
+  }
+
+  /** Blocking commit; runs on the group thread so it is ordered after earlier async commits. */
+  private void commit(Map<TopicPartition, Long> offsets, long deadlineNanos) {
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try {
+      commitInBackground(offsets, deadlineNanos).join();
+    } catch (RuntimeException e) {
+      Throwable cause = ErrorCodes.unwrap(e);
+      throw cause instanceof BrokerException be
+          ? be
+          : ErrorCodes.fromTransport(cause, "coordinator", true);
+    }
+  }
+
+  private CompletableFuture<Void> commitInBackground(Map<TopicPartition, Long> offsets) {
+    if (offsets.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    // Short, like a heartbeat: a commit stuck behind a dead coordinator must not hold up others.
+    return commitInBackground(offsets, deadline(inPollTimeout));
+  }
+
+  private CompletableFuture<Void> commitInBackground(
+      Map<TopicPartition, Long> offsets, long deadlineNanos) {
+    CommitOffsetsRequest.Builder request =
+        CommitOffsetsRequest.newBuilder()
+            .setGroupId(config.groupId())
+            .addAllOffsets(GroupWire.commits(offsets));
+    // Without a membership (assigned partitions) this is an administrative commit.
+    if (group != null && group.joined()) {
+      request.setMemberId(group.memberId()).setMemberEpoch(group.epoch());
+    }
+    CommitOffsetsRequest built = request.build();
+    try {
+      return CompletableFuture.runAsync(
+          () ->
+              coordinator.call(
+                  config.groupId(),
+                  stub -> stub.commitOffsets(built),
+                  CommitOffsetsResponse::getError,
+                  deadlineNanos),
+          groupExecutor());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private Map<TopicPartition, Long> fetchCommitted(
+      Collection<TopicPartition> partitions, long deadlineNanos) {
+    if (partitions.isEmpty()) {
+      return Map.of();
+    }
+    FetchOffsetsRequest request =
+        FetchOffsetsRequest.newBuilder()
+            .setGroupId(config.groupId())
+            .addAllPartitions(GroupWire.toWire(partitions))
+            .build();
+    FetchOffsetsResponse response =
+        coordinator.call(
+            config.groupId(),
+            stub -> stub.fetchOffsets(request),
+            FetchOffsetsResponse::getError,
+            deadlineNanos);
+    Map<TopicPartition, Long> out = new LinkedHashMap<>();
+    for (CommittedOffset c : response.getOffsetsList()) {
+      TopicPartition tp = new TopicPartition(c.getTopic(), c.getPartition());
+      if (partitions.contains(tp)) {
+        out.put(tp, c.getOffset());
+      }
+    }
+    return out;
+  }
+
+  /** Positions of the owned partitions that have one (not those still being set up). */
+  private Map<TopicPartition, Long> positions() {
+    Map<TopicPartition, Long> out = new LinkedHashMap<>();
+    assigned.forEach(
+        (tp, s) -> {
+          if (s.position != null && !awaitingCommitted.contains(tp)) {
+            out.put(tp, s.position);
+          }
+        });
+    return out;
+  }
+
+  private static Map<TopicPartition, Long> checked(Map<TopicPartition, Long> offsets) {
+    Map<TopicPartition, Long> out = new LinkedHashMap<>();
+    offsets.forEach(
+        (tp, offset) -> {
+          Objects.requireNonNull(tp, "partition");
+          if (offset == null || offset < 0) {
+            throw new IllegalArgumentException("offset of " + tp + " must be >= 0, was " + offset);
+          }
+          out.put(tp, offset);
+        });
+    return out;
+  }
+
+  private void requireGroupId(String operation) {
+    if (config.groupId() == null) {
+      throw new IllegalStateException(operation + " needs ConsumerConfig.groupId");
+    }
+  }
+
+  private ExecutorService groupExecutor() {
+    if (groupExecutor == null) {
+      groupExecutor =
+          Executors.newSingleThreadExecutor(ClientThreads.named("quorum-consumer-group"));
+    }
+    return groupExecutor;
+  }
+
+  /**
+   * One step of the membership inside poll: take in a heartbeat answer, apply what changed,
+   * finish setting up new partitions, auto-commit, and send the next heartbeat when due.
+   */
+  private void driveGroup() {
+    long now = System.nanoTime();
+    GroupMembership.Update update = group.poll(now);
+    if (update.lost()) {
+      losePartitions();
+    }
+    if (update.target() != null) {
+      reconcile(update.target());
+    }
+    if (!awaitingCommitted.isEmpty()) {
+      positionNewPartitions();
+    }
+    maybeAutoCommit(now);
+    group.maybeHeartbeat(System.nanoTime());
+    RuntimeException failure = listenerFailure;
+    if (failure != null) {
+      listenerFailure = null;
+      throw failure;
+    }
+  }
+
+  /** Revokes what the target no longer has (commit, tell, drop), then takes on what it adds. */
+  private void reconcile(Set<TopicPartition> target) {
+    List<TopicPartition> revoked = new ArrayList<>();
+    for (TopicPartition tp : assigned.keySet()) {
+      if (!target.contains(tp)) {
+        revoked.add(tp);
+      }
+    }
+    List<TopicPartition> added = new ArrayList<>();
+    for (TopicPartition tp : target) {
+      if (!assigned.containsKey(tp)) {
+        added.add(tp);
+      }
+    }
+    if (!revoked.isEmpty()) {
+      if (config.enableAutoCommit()) {
+        try {
+          commit(positions(), deadline(inPollTimeout));
+        } catch (RuntimeException e) {
+          log.warn("group {}: commit before revoking {} failed: {}", config.groupId(), revoked,
+              e.toString());
+        }
+      }
+      callListener(() -> listener.onPartitionsRevoked(this, List.copyOf(revoked)));
+      revoked.forEach(assigned::remove);
+      awaitingCommitted.removeAll(revoked);
+    }
+    for (TopicPartition tp : added) {
+      assigned.put(tp, new PartitionState());
+      awaitingCommitted.add(tp);
+    }
+    if (!revoked.isEmpty() || !added.isEmpty()) {
+      log.info("group {}: revoked {}, assigned {}", config.groupId(), revoked, added);
+      group.heartbeatNow();
+    }
+  }
+
+  /** Positions new partitions at their committed offsets (else by the reset policy). */
+  private void positionNewPartitions() {
+    List<TopicPartition> pending = List.copyOf(awaitingCommitted);
+    Map<TopicPartition, Long> committed;
+    try {
+      committed = fetchCommitted(pending, deadline(inPollTimeout));
+    } catch (BrokerException e) {
+      if (!ErrorCodes.isRetriable(e)) {
+        throw e;
+      }
+      log.debug("group {}: committed offsets not available yet: {}", config.groupId(), e);
+      return;
+    }
+    for (TopicPartition tp : pending) {
+      PartitionState s = assigned.get(tp);
+      Long offset = committed.get(tp);
+      if (offset != null) {
+        s.position = offset;
+        s.pendingReset = null;
+      }
+    }
+    awaitingCommitted.removeAll(pending);
+    callListener(() -> listener.onPartitionsAssigned(this, pending));
+  }
+
+  private void losePartitions() {
+    List<TopicPartition> lost = List.copyOf(assigned.keySet());
+    assigned.clear();
+    awaitingCommitted.clear();
+    if (!lost.isEmpty()) {
+      log.warn("group {}: lost {}", config.groupId(), lost);
+      callListener(() -> listener.onPartitionsLost(this, lost));
+    }
+  }
+
+  private void maybeAutoCommit(long now) {
+    if (!config.enableAutoCommit() || !group.joined() || now - nextAutoCommitNanos < 0) {
+      return;
+    }
+    nextAutoCommitNanos = now + config.autoCommitInterval().toNanos();
+    if (!autoCommit.isDone()) {
+      return;
+    }
+    autoCommit =
+        commitInBackground(positions())
+            .whenComplete(
+                (ok, e) -> {
+                  if (e != null) {
+                    log.warn("group {}: auto-commit failed: {}", config.groupId(),
+                        ErrorCodes.unwrap(e).toString());
+                  }
+                });
+  }
+
+  /** Runs a listener callback; its failure is kept and rethrown once the change is applied. */
+  private void callListener(Runnable callback) {
+    try {
+      callback.run();
+    } catch (RuntimeException e) {
+      log.warn("group {}: rebalance listener failed", config.groupId(), e);
+      if (listenerFailure == null) {
+        listenerFailure = e;
+      }
+    }
+  }
+
+  // ---- manual assignment and fetching -----------------------------------------------------
 
   @Override
   public void assign(Collection<TopicPartition> partitions) {
     ensureOpen();
+    if (group != null) {
+      throw new IllegalStateException(
+          "assign and subscribe are mutually exclusive; unsubscribe first");
+    }
     Map<TopicPartition, PartitionState> next = new LinkedHashMap<>();
     for (TopicPartition tp : partitions) {
       Objects.requireNonNull(tp, "partition");
@@ -115,6 +509,9 @@ public final class QuorumConsumer implements Consumer {
   @Override
   public long position(TopicPartition partition) {
     PartitionState s = state(partition);
+    if (awaitingCommitted.contains(partition)) {
+      positionNewPartitions();
+    }
     if (s.position == null) {
       resolvePositions(List.of(partition), deadline(config.requestTimeout()), true);
     }
@@ -133,32 +530,45 @@ public final class QuorumConsumer implements Consumer {
   @Override
   public List<ConsumerRecord> poll(Duration timeout) {
     ensureOpen();
-    if (assigned.isEmpty()) {
-      throw new IllegalStateException("no partitions assigned");
+    if (group == null && assigned.isEmpty()) {
+      throw new IllegalStateException("not subscribed and no partitions assigned");
     }
     long deadline = deadline(timeout);
     while (true) {
+      if (group != null) {
+        driveGroup();
+      }
       List<ConsumerRecord> records = drainBuffered();
       if (!records.isEmpty()) {
         return records;
       }
       List<TopicPartition> unresolved = new ArrayList<>();
       assigned.forEach((tp, s) -> {
-        if (s.position == null) {
+        if (s.position == null && !awaitingCommitted.contains(tp)) {
           unresolved.add(tp);
         }
       });
       if (!unresolved.isEmpty()) {
         resolvePositions(unresolved, deadline, false);
       }
-      boolean progress = fetchOnce(deadline);
+      long fetchDeadline = deadline;
+      if (group != null) {
+        long wake = group.nextWakeNanos(System.nanoTime());
+        fetchDeadline = wake - deadline < 0 ? wake : deadline;
+      }
+      boolean progress = fetchOnce(fetchDeadline);
       records = drainBuffered();
       long now = System.nanoTime();
-      if (!records.isEmpty() || now >= deadline) {
+      if (!records.isEmpty() || now - deadline >= 0) {
         return records;
       }
       if (!progress) {
-        MetadataCache.sleepNanos(Math.min(RETRY_PAUSE_NANOS, deadline - now));
+        long pause = Math.min(RETRY_PAUSE_NANOS, deadline - now);
+        if (group != null) {
+          group.await(assigned.isEmpty() ? deadline - now : pause);
+        } else {
+          MetadataCache.sleepNanos(pause);
+        }
       }
     }
   }
@@ -203,7 +613,7 @@ public final class QuorumConsumer implements Consumer {
     Set<String> refresh = new HashSet<>();
     assigned.forEach(
         (tp, s) -> {
-          if (s.position == null || !s.buffered.isEmpty()) {
+          if (s.position == null || !s.buffered.isEmpty() || awaitingCommitted.contains(tp)) {
             return;
           }
           String address = metadata.leaderAddress(tp);
@@ -215,7 +625,10 @@ public final class QuorumConsumer implements Consumer {
         });
     if (!refresh.isEmpty()) {
       refreshQuietly(refresh);
-      checkTopicsExist(refresh);
+      if (group == null) {
+        // When subscribed, the coordinator takes a deleted topic's partitions away instead.
+        checkTopicsExist(refresh);
+      }
     }
     if (byLeader.isEmpty()) {
       return false;
@@ -380,8 +793,18 @@ public final class QuorumConsumer implements Consumer {
 
   @Override
   public void close() {
-    if (!closed) {
+    if (closed) {
+      return;
+    }
+    try {
+      if (group != null) {
+        leaveGroup(true);
+      }
+    } finally {
       closed = true;
+      if (groupExecutor != null) {
+        groupExecutor.shutdownNow();
+      }
       connections.close(Duration.ofSeconds(1));
     }
   }

@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.BrokerUnavailableException;
+import dev.quorum.client.CoordinatorNotAvailableException;
+import dev.quorum.client.FencedMemberException;
+import dev.quorum.client.GroupNotEmptyException;
+import dev.quorum.client.GroupNotFoundException;
+import dev.quorum.client.InvalidGroupIdException;
+import dev.quorum.client.NotCoordinatorException;
+import dev.quorum.client.UnknownMemberException;
 import dev.quorum.client.InternalBrokerException;
 import dev.quorum.client.InvalidPartitionsException;
 import dev.quorum.client.InvalidReplicationFactorException;
@@ -47,6 +54,13 @@ class ErrorCodesTest {
     EXPECTED.put(ErrorCode.REQUEST_TIMED_OUT, RequestTimeoutException.class);
     EXPECTED.put(ErrorCode.UNAVAILABLE, BrokerUnavailableException.class);
     EXPECTED.put(ErrorCode.INTERNAL, InternalBrokerException.class);
+    EXPECTED.put(ErrorCode.NOT_COORDINATOR, NotCoordinatorException.class);
+    EXPECTED.put(ErrorCode.COORDINATOR_NOT_AVAILABLE, CoordinatorNotAvailableException.class);
+    EXPECTED.put(ErrorCode.UNKNOWN_MEMBER_ID, UnknownMemberException.class);
+    EXPECTED.put(ErrorCode.FENCED_MEMBER, FencedMemberException.class);
+    EXPECTED.put(ErrorCode.GROUP_NOT_EMPTY, GroupNotEmptyException.class);
+    EXPECTED.put(ErrorCode.INVALID_GROUP_ID, InvalidGroupIdException.class);
+    EXPECTED.put(ErrorCode.GROUP_NOT_FOUND, GroupNotFoundException.class);
   }
 
   @Test

@@ -2,17 +2,34 @@ package dev.quorum.client.internal;
 
 import dev.quorum.client.TopicPartition;
 import dev.quorum.protocol.v1.BrokerGrpc;
+import dev.quorum.protocol.v1.CommitOffsetsRequest;
+import dev.quorum.protocol.v1.CommitOffsetsResponse;
+import dev.quorum.protocol.v1.CommittedOffset;
+import dev.quorum.protocol.v1.DescribeGroupRequest;
+import dev.quorum.protocol.v1.DescribeGroupResponse;
 import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
+import dev.quorum.protocol.v1.FetchOffsetsRequest;
+import dev.quorum.protocol.v1.FetchOffsetsResponse;
 import dev.quorum.protocol.v1.FetchRequest;
+import dev.quorum.protocol.v1.FindCoordinatorRequest;
+import dev.quorum.protocol.v1.FindCoordinatorResponse;
+import dev.quorum.protocol.v1.GroupDescription;
+import dev.quorum.protocol.v1.GroupHeartbeatRequest;
+import dev.quorum.protocol.v1.GroupHeartbeatResponse;
+import dev.quorum.protocol.v1.GroupSummary;
+import dev.quorum.protocol.v1.ListGroupsRequest;
+import dev.quorum.protocol.v1.ListGroupsResponse;
 import dev.quorum.protocol.v1.FetchResponse;
 import dev.quorum.protocol.v1.ListOffsetsRequest;
 import dev.quorum.protocol.v1.ListOffsetsResponse;
 import dev.quorum.protocol.v1.MetadataRequest;
+import dev.quorum.protocol.v1.MemberDescription;
 import dev.quorum.protocol.v1.MetadataResponse;
 import dev.quorum.protocol.v1.NodeInfo;
 import dev.quorum.protocol.v1.NodeStatusRequest;
 import dev.quorum.protocol.v1.NodeStatusResponse;
+import dev.quorum.protocol.v1.OffsetCommit;
 import dev.quorum.protocol.v1.OffsetSpec;
 import dev.quorum.protocol.v1.PartitionFetch;
 import dev.quorum.protocol.v1.PartitionFetchResult;
@@ -38,9 +55,13 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-process stand-in for a Quorum cluster: each node is a gRPC in-process server named
@@ -63,6 +84,73 @@ final class FakeCluster implements AutoCloseable {
   final Map<Integer, List<FetchRequest>> fetchRequests = new ConcurrentHashMap<>();
   volatile ProduceHook produceHook = (node, p) -> null;
   private final int nodeCount;
+
+  // ---- a small fake group coordinator: every member of a group gets `target` ----
+  /** A group call as received: the node asked and the request. */
+  record GroupCall(int node, Object request) {}
+
+  /** One member as the fake coordinator tracks it. */
+  static final class FakeMember {
+    final String id;
+    final String instanceId;
+    volatile int epoch = 1;
+    volatile Set<TopicPartition> owned = Set.of();
+
+    FakeMember(String id, String instanceId) {
+      this.id = id;
+      this.instanceId = instanceId;
+    }
+  }
+
+  /** One group's members and committed offsets. */
+  static final class FakeGroup {
+    final Map<String, FakeMember> members = new ConcurrentHashMap<>();
+    final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
+  }
+
+  /** The node that coordinates every group not listed in {@link #groupCoordinators}. */
+  volatile int coordinatorId = 1;
+  final Map<String, Integer> groupCoordinators = new ConcurrentHashMap<>();
+  /** What FindCoordinator answers; 0 = the true coordinator. */
+  volatile int findCoordinatorAnswer;
+  volatile Set<TopicPartition> target = Set.of();
+  volatile int heartbeatIntervalMs = 50;
+  final Map<String, FakeGroup> groups = new ConcurrentHashMap<>();
+  /** Every group call, in arrival order (including the answered-with-error ones). */
+  final List<GroupCall> groupCalls = new CopyOnWriteArrayList<>();
+  /** Errors answered, one each, to the next heartbeats / commits reaching the coordinator. */
+  final Queue<ErrorCode> heartbeatErrors = new ConcurrentLinkedQueue<>();
+  final Queue<ErrorCode> commitErrors = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger memberIds = new AtomicInteger();
+
+  int coordinatorOf(String groupId) {
+    return groupCoordinators.getOrDefault(groupId, coordinatorId);
+  }
+
+  FakeGroup group(String groupId) {
+    return groups.computeIfAbsent(groupId, g -> new FakeGroup());
+  }
+
+  /** Heartbeats that reached the true coordinator and were not answered with an error. */
+  List<GroupHeartbeatRequest> heartbeats() {
+    List<GroupHeartbeatRequest> out = new ArrayList<>();
+    for (GroupCall c : groupCalls) {
+      if (c.request() instanceof GroupHeartbeatRequest h) {
+        out.add(h);
+      }
+    }
+    return out;
+  }
+
+  List<CommitOffsetsRequest> commits() {
+    List<CommitOffsetsRequest> out = new ArrayList<>();
+    for (GroupCall c : groupCalls) {
+      if (c.request() instanceof CommitOffsetsRequest r) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
 
   FakeCluster(int nodeCount) {
     this.nodeCount = nodeCount;
@@ -130,6 +218,16 @@ final class FakeCluster implements AutoCloseable {
       end = b.getBaseOffset() + b.getRecordsCount();
     }
     return end;
+  }
+
+  /** The first offset appended at or after {@code timestampMs}; -1 when none (every batch: 1000). */
+  long offsetForTime(TopicPartition tp, long timestampMs) {
+    for (RecordBatch b : logs.get(tp)) {
+      if (b.getAppendTimeMs() >= timestampMs) {
+        return b.getBaseOffset();
+      }
+    }
+    return -1;
   }
 
   /** Values of a partition's log, in offset order. */
@@ -269,9 +367,197 @@ final class FakeCluster implements AutoCloseable {
         if (e != null) {
           result.setError(e);
         } else {
-          result.setOffset(q.getSpec() == OffsetSpec.OFFSET_SPEC_EARLIEST ? 0 : endOffset(tp));
+          result.setOffset(
+              switch (q.getSpec()) {
+                case OFFSET_SPEC_EARLIEST -> 0;
+                case OFFSET_SPEC_TIMESTAMP -> offsetForTime(tp, q.getTimestampMs());
+                default -> endOffset(tp);
+              });
         }
         r.addPartitions(result);
+      }
+      out.onNext(r.build());
+      out.onCompleted();
+    }
+
+    private Error notCoordinator(String groupId) {
+      int coordinator = coordinatorOf(groupId);
+      if (coordinator == id) {
+        return null;
+      }
+      return error(ErrorCode.NOT_COORDINATOR, "node " + id + " does not coordinate " + groupId)
+          .toBuilder()
+          .setLeaderHint(coordinator)
+          .build();
+    }
+
+    @Override
+    public void findCoordinator(
+        FindCoordinatorRequest request, StreamObserver<FindCoordinatorResponse> out) {
+      int answer = findCoordinatorAnswer > 0 ? findCoordinatorAnswer : coordinatorOf(request.getGroupId());
+      out.onNext(FindCoordinatorResponse.newBuilder().setNodeId(answer).build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void groupHeartbeat(
+        GroupHeartbeatRequest request, StreamObserver<GroupHeartbeatResponse> out) {
+      groupCalls.add(new GroupCall(id, request));
+      out.onNext(heartbeat(request));
+      out.onCompleted();
+    }
+
+    private GroupHeartbeatResponse heartbeat(GroupHeartbeatRequest request) {
+      GroupHeartbeatResponse.Builder r = GroupHeartbeatResponse.newBuilder();
+      Error e = notCoordinator(request.getGroupId());
+      if (e != null) {
+        return r.setError(e).build();
+      }
+      ErrorCode injected = heartbeatErrors.poll();
+      if (injected != null) {
+        return r.setError(error(injected, "injected " + injected)).build();
+      }
+      FakeGroup g = group(request.getGroupId());
+      FakeMember m;
+      if (request.getMemberEpoch() == 0) {
+        m = new FakeMember("m-" + memberIds.incrementAndGet(), request.getInstanceId());
+        g.members.put(m.id, m);
+      } else {
+        m = g.members.get(request.getMemberId());
+        if (m == null) {
+          return r.setError(error(ErrorCode.UNKNOWN_MEMBER_ID, "unknown member")).build();
+        }
+        if (request.getMemberEpoch() < 0) {
+          g.members.remove(m.id);
+          return r.setMemberId(m.id).setMemberEpoch(request.getMemberEpoch()).build();
+        }
+      }
+      m.owned = GroupWire.fromWire(request.getOwnedList());
+      return r.setMemberId(m.id)
+          .setMemberEpoch(m.epoch)
+          .setHeartbeatIntervalMs(heartbeatIntervalMs)
+          .addAllAssignment(GroupWire.toWire(target))
+          .build();
+    }
+
+    @Override
+    public void commitOffsets(
+        CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> out) {
+      groupCalls.add(new GroupCall(id, request));
+      out.onNext(CommitOffsetsResponse.newBuilder().setError(commit(request)).build());
+      out.onCompleted();
+    }
+
+    private Error commit(CommitOffsetsRequest request) {
+      Error e = notCoordinator(request.getGroupId());
+      if (e != null) {
+        return e;
+      }
+      ErrorCode injected = commitErrors.poll();
+      if (injected != null) {
+        return error(injected, "injected " + injected);
+      }
+      FakeGroup g = group(request.getGroupId());
+      if (request.getMemberId().isEmpty()) {
+        if (!g.members.isEmpty()) {
+          return error(ErrorCode.GROUP_NOT_EMPTY, "group has members");
+        }
+      } else if (!g.members.containsKey(request.getMemberId())) {
+        return error(ErrorCode.UNKNOWN_MEMBER_ID, "unknown member");
+      } else {
+        // A partition being revoked is still held until a heartbeat no longer lists it.
+        Set<TopicPartition> held = g.members.get(request.getMemberId()).owned;
+        for (OffsetCommit c : request.getOffsetsList()) {
+          TopicPartition tp = new TopicPartition(c.getTopic(), c.getPartition());
+          if (!target.contains(tp) && !held.contains(tp)) {
+            return error(ErrorCode.FENCED_MEMBER, "not the owner of " + c.getTopic());
+          }
+        }
+      }
+      for (OffsetCommit c : request.getOffsetsList()) {
+        g.committed.put(new TopicPartition(c.getTopic(), c.getPartition()), c.getOffset());
+      }
+      return Error.getDefaultInstance();
+    }
+
+    @Override
+    public void fetchOffsets(FetchOffsetsRequest request, StreamObserver<FetchOffsetsResponse> out) {
+      groupCalls.add(new GroupCall(id, request));
+      FetchOffsetsResponse.Builder r = FetchOffsetsResponse.newBuilder();
+      Error e = notCoordinator(request.getGroupId());
+      if (e != null) {
+        r.setError(e);
+      } else {
+        Set<TopicPartition> wanted = GroupWire.fromWire(request.getPartitionsList());
+        group(request.getGroupId())
+            .committed
+            .forEach(
+                (tp, offset) -> {
+                  if (wanted.isEmpty() || wanted.contains(tp)) {
+                    r.addOffsets(
+                        CommittedOffset.newBuilder()
+                            .setTopic(tp.topic())
+                            .setPartition(tp.partition())
+                            .setOffset(offset));
+                  }
+                });
+      }
+      out.onNext(r.build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> out) {
+      ListGroupsResponse.Builder r = ListGroupsResponse.newBuilder();
+      groups.forEach(
+          (name, g) -> {
+            if (coordinatorOf(name) == id) {
+              r.addGroups(
+                  GroupSummary.newBuilder()
+                      .setGroupId(name)
+                      .setState(g.members.isEmpty() ? "EMPTY" : "STABLE")
+                      .setMembers(g.members.size()));
+            }
+          });
+      out.onNext(r.build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void describeGroup(
+        DescribeGroupRequest request, StreamObserver<DescribeGroupResponse> out) {
+      DescribeGroupResponse.Builder r = DescribeGroupResponse.newBuilder();
+      Error e = notCoordinator(request.getGroupId());
+      FakeGroup g = groups.get(request.getGroupId());
+      if (e != null) {
+        r.setError(e);
+      } else if (g == null) {
+        r.setError(error(ErrorCode.GROUP_NOT_FOUND, "no group " + request.getGroupId()));
+      } else {
+        GroupDescription.Builder d =
+            GroupDescription.newBuilder()
+                .setGroupId(request.getGroupId())
+                .setState(g.members.isEmpty() ? "EMPTY" : "STABLE")
+                .setGroupEpoch(3)
+                .setAssignor("sticky");
+        for (FakeMember m : g.members.values()) {
+          d.addMembers(
+              MemberDescription.newBuilder()
+                  .setMemberId(m.id)
+                  .setInstanceId(m.instanceId)
+                  .setClientId("c")
+                  .setMemberEpoch(m.epoch)
+                  .addAllAssignment(GroupWire.toWire(m.owned))
+                  .addAllTarget(GroupWire.toWire(target)));
+        }
+        g.committed.forEach(
+            (tp, offset) ->
+                d.addOffsets(
+                    CommittedOffset.newBuilder()
+                        .setTopic(tp.topic())
+                        .setPartition(tp.partition())
+                        .setOffset(offset)));
+        r.setGroup(d);
       }
       out.onNext(r.build());
       out.onCompleted();

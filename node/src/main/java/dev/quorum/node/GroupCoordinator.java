@@ -1,0 +1,528 @@
+package dev.quorum.node;
+
+import dev.quorum.protocol.raft.CommitGroupOffsets;
+import dev.quorum.protocol.raft.CreateTopic;
+import dev.quorum.protocol.raft.GroupCommand;
+import dev.quorum.protocol.raft.GroupState;
+import dev.quorum.protocol.raft.MetadataCommand;
+import dev.quorum.protocol.raft.PartitionCommand;
+import dev.quorum.protocol.raft.PartitionCommandResult;
+import dev.quorum.protocol.raft.PutGroup;
+import dev.quorum.protocol.raft.TopicRecord;
+import dev.quorum.protocol.v1.CommitOffsetsRequest;
+import dev.quorum.protocol.v1.CommitOffsetsResponse;
+import dev.quorum.protocol.v1.CommittedOffset;
+import dev.quorum.protocol.v1.DescribeGroupRequest;
+import dev.quorum.protocol.v1.DescribeGroupResponse;
+import dev.quorum.protocol.v1.Error;
+import dev.quorum.protocol.v1.ErrorCode;
+import dev.quorum.protocol.v1.FetchOffsetsRequest;
+import dev.quorum.protocol.v1.FetchOffsetsResponse;
+import dev.quorum.protocol.v1.FindCoordinatorRequest;
+import dev.quorum.protocol.v1.FindCoordinatorResponse;
+import dev.quorum.protocol.v1.GroupDescription;
+import dev.quorum.protocol.v1.GroupHeartbeatRequest;
+import dev.quorum.protocol.v1.GroupHeartbeatResponse;
+import dev.quorum.protocol.v1.GroupSummary;
+import dev.quorum.protocol.v1.ListGroupsResponse;
+import dev.quorum.protocol.v1.MemberDescription;
+import dev.quorum.statemachine.PartitionStateMachine;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumer group coordination. A group lives in one partition of the internal topic {@value #TOPIC};
+ * that partition's leader coordinates it. Membership and committed offsets are replicated through the
+ * partition's Raft group; liveness (when each member was last heard from) is soft state of the
+ * coordinator, so heartbeats cost no Raft writes unless the group changes.
+ *
+ * <p>Rebalancing is incremental: the coordinator computes a target assignment, tells each member which
+ * partitions to own now, and hands a partition to a new owner only after the previous owner reported
+ * it released. Partitions that do not move keep flowing.
+ */
+final class GroupCoordinator implements AutoCloseable {
+  static final String TOPIC = "__groups";
+  static final int PARTITIONS = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+  private static final long WRITE_TIMEOUT_MS = 10_000;
+  private static final int MAX_HEARTBEAT_INTERVAL_MS = 3_000;
+  private static final int RECONCILING_HEARTBEAT_INTERVAL_MS = 250;
+  private static final int MIN_SESSION_TIMEOUT_MS = 1_000;
+  private static final int MAX_SESSION_TIMEOUT_MS = 300_000;
+
+  private final int nodeId;
+  private final LocalReplicas replicas;
+  private final PartitionLookup lookup;
+  private final RaftSubmitter submitter;
+  private final MetadataWriter metadataWriter;
+  private final int clusterSize;
+  private final Clock clock;
+  private final ScheduledExecutorService executor;
+  private final Map<String, CompletableFuture<?>> queues = new ConcurrentHashMap<>();
+  /** Group id -> member id -> when the member was last heard from (soft state). */
+  private final Map<String, Map<String, Long>> lastSeen = new ConcurrentHashMap<>();
+  private final AtomicBoolean creatingTopic = new AtomicBoolean();
+
+  GroupCoordinator(
+      int nodeId,
+      LocalReplicas replicas,
+      PartitionLookup lookup,
+      RaftSubmitter submitter,
+      MetadataWriter metadataWriter,
+      int clusterSize,
+      Clock clock,
+      ScheduledExecutorService executor) {
+    this.nodeId = nodeId;
+    this.replicas = replicas;
+    this.lookup = lookup;
+    this.submitter = submitter;
+    this.metadataWriter = metadataWriter;
+    this.clusterSize = clusterSize;
+    this.clock = clock;
+    this.executor = executor;
+  }
+
+  void start() {
+    executor.scheduleWithFixedDelay(this::expireMembersSafely, 500, 500, TimeUnit.MILLISECONDS);
+  }
+
+  // ---- requests
+
+  FindCoordinatorResponse findCoordinator(FindCoordinatorRequest request) {
+    FindCoordinatorResponse.Builder response = FindCoordinatorResponse.newBuilder();
+    Error invalid = checkGroupId(request.getGroupId());
+    if (invalid != null) {
+      return response.setError(invalid).build();
+    }
+    Optional<TopicRecord> topic = groupsTopic();
+    if (topic.isEmpty()) {
+      return response.setError(notAvailable("the group coordinators are starting")).build();
+    }
+    int leader = replicas.partition(topic.get(), partitionOf(request.getGroupId())).leaderHint();
+    return leader == 0
+        ? response.setError(notAvailable("the coordinator of " + request.getGroupId() + " has no leader yet")).build()
+        : response.setNodeId(leader).build();
+  }
+
+  CompletableFuture<GroupHeartbeatResponse> heartbeat(GroupHeartbeatRequest request) {
+    Coordinator at = coordinatorOf(request.getGroupId());
+    if (at.error() != null) {
+      return done(GroupHeartbeatResponse.newBuilder().setError(at.error()).build());
+    }
+    return serially(request.getGroupId(), () -> new Heartbeat(at.partition(), request).run());
+  }
+
+  CompletableFuture<CommitOffsetsResponse> commitOffsets(CommitOffsetsRequest request) {
+    Coordinator at = coordinatorOf(request.getGroupId());
+    if (at.error() != null) {
+      return done(CommitOffsetsResponse.newBuilder().setError(at.error()).build());
+    }
+    GroupCommand command =
+        GroupCommand.newBuilder()
+            .setGroupId(request.getGroupId())
+            .setCommit(
+                CommitGroupOffsets.newBuilder()
+                    .setMemberId(request.getMemberId())
+                    .setMemberEpoch(request.getMemberEpoch())
+                    .setCommitTimeMs(clock.millis())
+                    .addAllOffsets(request.getOffsetsList()))
+            .build();
+    return write(at.partition(), command)
+        .thenApply(
+            result -> {
+              CommitOffsetsResponse.Builder response = CommitOffsetsResponse.newBuilder();
+              return result.hasError() ? response.setError(result.getError()).build() : response.build();
+            });
+  }
+
+  FetchOffsetsResponse fetchOffsets(FetchOffsetsRequest request) {
+    Coordinator at = coordinatorOf(request.getGroupId());
+    FetchOffsetsResponse.Builder response = FetchOffsetsResponse.newBuilder();
+    if (at.error() != null) {
+      return response.setError(at.error()).build();
+    }
+    Set<PartitionKey> wanted = PartitionKey.fromWire(request.getPartitionsList());
+    for (CommittedOffset offset : at.partition().stateMachine().committedOffsets(request.getGroupId())) {
+      if (wanted.isEmpty() || wanted.contains(new PartitionKey(offset.getTopic(), offset.getPartition()))) {
+        response.addOffsets(offset);
+      }
+    }
+    return response.build();
+  }
+
+  ListGroupsResponse listGroups() {
+    ListGroupsResponse.Builder response = ListGroupsResponse.newBuilder();
+    Optional<TopicRecord> topic = groupsTopic();
+    if (topic.isEmpty()) {
+      return response.build();
+    }
+    for (int p = 0; p < topic.get().getPartitionsCount(); p++) {
+      LocalReplicas.Partition partition = replicas.partition(topic.get(), p);
+      if (partition.isLeaderReady()) {
+        for (GroupState group : partition.stateMachine().groups().values()) {
+          response.addGroups(
+              GroupSummary.newBuilder()
+                  .setGroupId(group.getGroupId())
+                  .setState(GroupModel.of(group).state())
+                  .setMembers(group.getMembersCount()));
+        }
+      }
+    }
+    return response.build();
+  }
+
+  DescribeGroupResponse describeGroup(DescribeGroupRequest request) {
+    Coordinator at = coordinatorOf(request.getGroupId());
+    DescribeGroupResponse.Builder response = DescribeGroupResponse.newBuilder();
+    if (at.error() != null) {
+      return response.setError(at.error()).build();
+    }
+    PartitionStateMachine log = at.partition().stateMachine();
+    Optional<GroupState> stored = log.group(request.getGroupId());
+    var offsets = log.committedOffsets(request.getGroupId());
+    if (stored.isEmpty() && offsets.isEmpty()) {
+      return response
+          .setError(
+              Errors.definite(
+                  ErrorCode.GROUP_NOT_FOUND, "group '" + request.getGroupId() + "' does not exist"))
+          .build();
+    }
+    GroupModel group = GroupModel.of(stored.orElse(GroupModel.empty(request.getGroupId())));
+    GroupDescription.Builder description =
+        GroupDescription.newBuilder()
+            .setGroupId(request.getGroupId())
+            .setState(group.state())
+            .setGroupEpoch(group.groupEpoch)
+            .setAssignor(group.assignor)
+            .addAllOffsets(offsets);
+    for (GroupModel.Member m : group.members.values()) {
+      description.addMembers(
+          MemberDescription.newBuilder()
+              .setMemberId(m.id)
+              .setInstanceId(m.instanceId)
+              .setClientId(m.clientId)
+              .setMemberEpoch(m.epoch)
+              .addAllSubscribedTopics(m.topics)
+              .setSubscribedPattern(m.pattern)
+              .addAllAssignment(PartitionKey.toWire(m.assignment()))
+              .addAllTarget(PartitionKey.toWire(m.target)));
+    }
+    return response.setGroup(description).build();
+  }
+
+  // ---- one heartbeat
+
+  /** Applies one heartbeat to the group as last applied, writing the change if there is one. */
+  private final class Heartbeat {
+    private final LocalReplicas.Partition partition;
+    private final GroupHeartbeatRequest request;
+
+    Heartbeat(LocalReplicas.Partition partition, GroupHeartbeatRequest request) {
+      this.partition = partition;
+      this.request = request;
+    }
+
+    CompletableFuture<GroupHeartbeatResponse> run() {
+      String groupId = request.getGroupId();
+      GroupState stored =
+          partition.stateMachine().group(groupId).orElse(GroupModel.empty(groupId));
+      GroupModel group = GroupModel.of(stored);
+      GroupHeartbeatResponse.Builder response = GroupHeartbeatResponse.newBuilder();
+      if (!request.getSubscribedPattern().isEmpty()) {
+        try {
+          java.util.regex.Pattern.compile(request.getSubscribedPattern());
+        } catch (java.util.regex.PatternSyntaxException e) {
+          return done(
+              response
+                  .setError(
+                      Errors.definite(
+                          ErrorCode.INVALID_REQUEST, "invalid subscription pattern: " + e.getMessage()))
+                  .build());
+        }
+      }
+      int sessionTimeout =
+          Math.max(MIN_SESSION_TIMEOUT_MS, Math.min(MAX_SESSION_TIMEOUT_MS, request.getSessionTimeoutMs()));
+      GroupModel.Member member;
+      switch (request.getMemberEpoch()) {
+        case 0 -> member = join(group, sessionTimeout);
+        case -1 -> {
+          group.members.remove(request.getMemberId());
+          forget(groupId, request.getMemberId());
+          return save(stored, group, response.setMemberId(request.getMemberId()).setMemberEpoch(-1));
+        }
+        default -> {
+          member = group.members.get(request.getMemberId());
+          if (member == null) {
+            return done(
+                response
+                    .setError(
+                        Errors.definite(
+                            ErrorCode.UNKNOWN_MEMBER_ID,
+                            "member " + request.getMemberId() + " is not in group " + groupId))
+                    .build());
+          }
+          if (request.getMemberEpoch() == -2) {
+            // A static member leaving for a restart keeps its place until its session runs out.
+            return done(response.setMemberId(member.id).setMemberEpoch(-2).build());
+          }
+          if (request.getMemberEpoch() > member.epoch) {
+            return done(
+                response
+                    .setError(
+                        Errors.definite(
+                            ErrorCode.FENCED_MEMBER,
+                            "member epoch " + request.getMemberEpoch() + " is newer than " + member.epoch))
+                    .build());
+          }
+          member.subscribe(request.getSubscribedTopicsList(), request.getSubscribedPattern(), sessionTimeout);
+        }
+      }
+      lastSeen.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).put(member.id, clock.millis());
+      group.retarget(replicas.view());
+      member.reconcile(PartitionKey.fromWire(request.getOwnedList()), group);
+      // A member that still has to release or receive partitions checks back soon, so a handover
+      // takes a fraction of a second instead of two heartbeat intervals.
+      int interval =
+          member.held.equals(member.target)
+              ? Math.min(MAX_HEARTBEAT_INTERVAL_MS, member.sessionTimeoutMs / 3)
+              : RECONCILING_HEARTBEAT_INTERVAL_MS;
+      String memberId = member.id;
+      return save(stored, group, response.setMemberId(memberId).setHeartbeatIntervalMs(interval))
+          .thenApply(
+              saved -> {
+                if (saved.hasError()) {
+                  return saved;
+                }
+                GroupModel.Member now = group.members.get(memberId);
+                return saved.toBuilder()
+                    .setMemberEpoch(now.epoch)
+                    .addAllAssignment(PartitionKey.toWire(now.assignment()))
+                    .build();
+              });
+    }
+
+    private GroupModel.Member join(GroupModel group, int sessionTimeout) {
+      String instanceId = request.getInstanceId();
+      GroupModel.Member existing = instanceId.isEmpty() ? null : group.byInstance(instanceId);
+      if (group.members.isEmpty()) {
+        group.assignor =
+            GroupAssignor.isKnown(request.getAssignor()) ? request.getAssignor() : GroupAssignor.STICKY;
+      }
+      GroupModel.Member member =
+          existing != null
+              ? group.replace(existing, newMemberId())
+              : group.add(newMemberId(), instanceId, request.getClientId());
+      member.subscribe(request.getSubscribedTopicsList(), request.getSubscribedPattern(), sessionTimeout);
+      return member;
+    }
+
+    private CompletableFuture<GroupHeartbeatResponse> save(
+        GroupState stored, GroupModel group, GroupHeartbeatResponse.Builder response) {
+      GroupState next = group.toState();
+      if (next.equals(stored)) {
+        return done(response.build());
+      }
+      return putGroup(partition, stored, next)
+          .thenApply(error -> error == null ? response.build() : response.setError(error).build());
+    }
+  }
+
+  private CompletableFuture<@Nullable Error> putGroup(
+      LocalReplicas.Partition partition, GroupState stored, GroupState next) {
+    GroupCommand command =
+        GroupCommand.newBuilder()
+            .setGroupId(next.getGroupId())
+            .setPutGroup(PutGroup.newBuilder().setExpectedVersion(stored.getVersion()).setState(next))
+            .build();
+    return write(partition, command).thenApply(r -> r.hasError() ? r.getError() : null);
+  }
+
+  private CompletableFuture<PartitionCommandResult> write(
+      LocalReplicas.Partition partition, GroupCommand command) {
+    return submitter.submit(
+        partition, PartitionCommand.newBuilder().setGroup(command).build(), WRITE_TIMEOUT_MS);
+  }
+
+  // ---- session expiry
+
+  private void expireMembersSafely() {
+    try {
+      expireMembers();
+    } catch (RuntimeException e) {
+      LOG.warn("node {}: expiring group members failed; will retry", nodeId, e);
+    }
+  }
+
+  private void expireMembers() {
+    Optional<TopicRecord> topic = groupsTopic();
+    if (topic.isEmpty()) {
+      return;
+    }
+    long now = clock.millis();
+    for (int p = 0; p < topic.get().getPartitionsCount(); p++) {
+      LocalReplicas.Partition partition = replicas.partition(topic.get(), p);
+      if (!partition.isLeaderReady()) {
+        continue;
+      }
+      for (GroupState group : partition.stateMachine().groups().values()) {
+        Map<String, Long> seen =
+            lastSeen.computeIfAbsent(group.getGroupId(), g -> new ConcurrentHashMap<>());
+        for (var member : group.getMembersList()) {
+          // A member this coordinator never heard from (it just took over) gets a full session.
+          long last = seen.computeIfAbsent(member.getMemberId(), m -> now);
+          if (now - last > member.getSessionTimeoutMs()) {
+            serially(group.getGroupId(), () -> expire(partition, group.getGroupId(), member.getMemberId()));
+          }
+        }
+      }
+    }
+  }
+
+  private CompletableFuture<Void> expire(
+      LocalReplicas.Partition partition, String groupId, String memberId) {
+    Optional<GroupState> stored = partition.stateMachine().group(groupId);
+    Long last = lastSeen.getOrDefault(groupId, Map.of()).get(memberId);
+    GroupModel group = stored.map(GroupModel::of).orElse(null);
+    GroupModel.Member member = group == null ? null : group.members.get(memberId);
+    if (member == null || last == null || clock.millis() - last <= member.sessionTimeoutMs) {
+      return done(null);
+    }
+    LOG.info("node {}: member {} of group {} missed its session; its partitions move", nodeId, memberId, groupId);
+    group.members.remove(memberId);
+    forget(groupId, memberId);
+    group.retarget(replicas.view());
+    return putGroup(partition, stored.get(), group.toState()).thenApply(error -> null);
+  }
+
+  private void forget(String groupId, String memberId) {
+    Map<String, Long> seen = lastSeen.get(groupId);
+    if (seen != null) {
+      seen.remove(memberId);
+    }
+  }
+
+  // ---- where groups live
+
+  private record Coordinator(LocalReplicas.@Nullable Partition partition, @Nullable Error error) {}
+
+  /** This node's replica coordinating the group, or the error telling the client where to go. */
+  private Coordinator coordinatorOf(String groupId) {
+    Error invalid = checkGroupId(groupId);
+    if (invalid != null) {
+      return new Coordinator(null, invalid);
+    }
+    Optional<TopicRecord> topic = groupsTopic();
+    if (topic.isEmpty()) {
+      return new Coordinator(null, notAvailable("the group coordinators are starting"));
+    }
+    PartitionLookup.Resolved resolved = lookup.leaderOf(TOPIC, partitionOf(groupId));
+    Error error = resolved.error();
+    if (error == null) {
+      return new Coordinator(resolved.partition(), null);
+    }
+    if (error.getCode() == ErrorCode.NOT_LEADER) {
+      return new Coordinator(
+          null,
+          error.toBuilder()
+              .setCode(ErrorCode.NOT_COORDINATOR)
+              .setMessage("node " + nodeId + " does not coordinate group " + groupId)
+              .build());
+    }
+    return new Coordinator(null, notAvailable(error.getMessage()));
+  }
+
+  /**
+   * The internal topic, created on first use with replication factor 3 (or the cluster size, if
+   * smaller). Its durability must not depend on which nodes happened to answer at that moment, so it
+   * waits until that many nodes have registered and places replicas on any of them.
+   */
+  private Optional<TopicRecord> groupsTopic() {
+    Optional<TopicRecord> topic = replicas.topic(TOPIC);
+    var view = replicas.view();
+    int replicationFactor = Math.min(3, clusterSize);
+    if (topic.isEmpty()
+        && view.nodes().size() >= replicationFactor
+        && creatingTopic.compareAndSet(false, true)) {
+      metadataWriter
+          .submit(
+              MetadataCommand.newBuilder()
+                  .setCreateTopic(
+                      CreateTopic.newBuilder()
+                          .setName(TOPIC)
+                          .setPartitions(PARTITIONS)
+                          .setReplicationFactor(replicationFactor)
+                          .setInternal(true)
+                          .addAllLiveNodeIds(view.nodes().keySet()))
+                  .build())
+          .whenComplete((result, failure) -> creatingTopic.set(false));
+    }
+    return topic;
+  }
+
+  static int partitionOf(String groupId) {
+    // String.hashCode is specified by the language, so every node agrees.
+    return Math.floorMod(groupId.hashCode(), PARTITIONS);
+  }
+
+  private static @Nullable Error checkGroupId(String groupId) {
+    if (groupId.isBlank() || groupId.length() > 249 || groupId.chars().anyMatch(Character::isISOControl)) {
+      return Errors.definite(
+          ErrorCode.INVALID_GROUP_ID,
+          "group id '" + groupId + "' is invalid: use 1 to 249 printable characters");
+    }
+    return null;
+  }
+
+  private static Error notAvailable(String message) {
+    return Errors.definite(ErrorCode.COORDINATOR_NOT_AVAILABLE, message);
+  }
+
+  private static String newMemberId() {
+    return java.util.UUID.randomUUID().toString();
+  }
+
+  /**
+   * Runs group operations one at a time per group, each after the previous one's write. The map keeps
+   * one (completed) future per group it has seen.
+   */
+  private <T> CompletableFuture<T> serially(String groupId, Supplier<CompletableFuture<T>> operation) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    queues.compute(
+        groupId,
+        (id, tail) -> {
+          CompletableFuture<?> previous = tail == null ? done(null) : tail;
+          CompletableFuture<T> next =
+              previous.handle((v, e) -> null).thenComposeAsync(v -> operation.get(), executor);
+          next.whenComplete(
+              (value, failure) -> {
+                if (failure != null) {
+                  result.completeExceptionally(failure);
+                } else {
+                  result.complete(value);
+                }
+              });
+          return next;
+        });
+    return result;
+  }
+
+  private static <T> CompletableFuture<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}
