@@ -91,6 +91,16 @@ class ScriptsSmokeIT {
     assertThat(status.stdout()).doesNotContain("stopped").doesNotContain("down");
     assertThat(consume(5)).containsExactlyInAnyOrderEntriesOf(all);
 
+    // A consumer group reads everything once, commits, shows no lag, and can be reset to replay.
+    assertThat(consume(5, "--group", "smokers")).containsExactlyInAnyOrderEntriesOf(all);
+    ScriptCluster.Result describe =
+        cluster.broker(CLI, "", "group", "describe", "smokers", "--format", "json");
+    assertSucceeded(describe);
+    assertThat(describe.stdout()).contains("\"lag\":0").doesNotContain("\"lag\":1");
+    assertSucceeded(
+        cluster.broker(CLI, "", "group", "reset", "smokers", "--topic", "smoke", "--to-earliest"));
+    assertThat(consume(5, "--group", "smokers")).containsExactlyInAnyOrderEntriesOf(all);
+
     // The same data directories under a different cluster id must be refused, loudly and quickly.
     assertSucceeded(cluster.cluster(STOP, "stop"));
     Path env = cluster.dir.resolve("cluster.env");
@@ -115,20 +125,21 @@ class ScriptsSmokeIT {
   }
 
   /** Consumes COUNT records from the beginning and returns them as key to value. */
-  private Map<String, String> consume(int count) {
-    ScriptCluster.Result consume =
-        cluster.broker(
-            CLI,
-            "",
-            "consume",
-            "smoke",
-            "--from-beginning",
-            "--max-messages",
-            Integer.toString(count),
-            "--timeout",
-            "30s",
-            "--format",
-            "json");
+  private Map<String, String> consume(int count, String... options) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "consume",
+                "smoke",
+                "--from-beginning",
+                "--max-messages",
+                Integer.toString(count),
+                "--timeout",
+                "30s",
+                "--format",
+                "json"));
+    args.addAll(List.of(options));
+    ScriptCluster.Result consume = cluster.broker(CLI, "", args.toArray(String[]::new));
     assertSucceeded(consume);
     Map<String, String> records = new LinkedHashMap<>();
     for (String line : consume.stdout().strip().split("\n")) {

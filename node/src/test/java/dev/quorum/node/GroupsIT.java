@@ -294,6 +294,55 @@ class GroupsIT {
     }
   }
 
+  @Test
+  void aStaticMemberRestartingWithinItsSessionGetsItsPartitionsBackAndNobodyElseMoves()
+      throws Exception {
+    admin.createTopic(new NewTopic("static", 4, 3));
+    Set<TopicPartition> otherRevoked = new HashSet<>();
+    Consumer first = member("statics", Duration.ofSeconds(20), "instance-a");
+    Consumer other = member("statics", Duration.ofSeconds(20), "instance-b");
+    first.subscribe(List.of("static"));
+    other.subscribe(List.of("static"), recordRevoked(otherRevoked));
+    awaitPolling(
+        "two partitions each",
+        () -> first.assignment().size() == 2 && other.assignment().size() == 2,
+        first,
+        other);
+    Set<TopicPartition> before = Set.copyOf(first.assignment());
+    otherRevoked.clear();
+
+    first.close();
+    consumers.remove(first);
+    Consumer restarted = member("statics", Duration.ofSeconds(20), "instance-a");
+    restarted.subscribe(List.of("static"));
+    awaitPolling("the restarted member owns its partitions again", () -> restarted.assignment().equals(before), restarted, other);
+    assertThat(otherRevoked).isEmpty();
+    assertThat(admin.describeGroup("statics").members()).hasSize(2);
+  }
+
+  @Test
+  void aPatternSubscriptionPicksUpTopicsCreatedLater() throws Exception {
+    Consumer consumer = member("patterns", Duration.ofSeconds(10), null);
+    consumer.subscribe(java.util.regex.Pattern.compile("pat-.*"), recordRevoked(new HashSet<>()));
+    admin.createTopic(new NewTopic("pat-one", 2, 3));
+    admin.createTopic(new NewTopic("other", 1, 3));
+    produce("pat-one", 0, 10);
+    produce("other", 0, 10);
+    List<ConsumerRecord> records = new ArrayList<>();
+    await("the first matching topic is consumed", () -> {
+      records.addAll(consumer.poll(Duration.ofMillis(100)));
+      return records.size() >= 10;
+    });
+    admin.createTopic(new NewTopic("pat-two", 2, 3));
+    produce("pat-two", 100, 10);
+    await("the later matching topic is consumed too", () -> {
+      records.addAll(consumer.poll(Duration.ofMillis(100)));
+      return records.size() >= 20;
+    });
+    assertThat(records).extracting(ConsumerRecord::topic).containsOnly("pat-one", "pat-two");
+    assertThat(records).hasSize(20);
+  }
+
   private static RebalanceListener recordRevoked(Set<TopicPartition> into) {
     return new RebalanceListener() {
       @Override
