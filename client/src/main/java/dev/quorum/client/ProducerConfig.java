@@ -23,6 +23,7 @@ public final class ProducerConfig {
   private final Duration deliveryTimeout;
   private final Duration requestTimeout;
   private final String clientId;
+  private final boolean enableIdempotence;
 
   private ProducerConfig(Builder b) {
     this.bootstrap = b.bootstrap;
@@ -34,6 +35,7 @@ public final class ProducerConfig {
     this.deliveryTimeout = b.deliveryTimeout;
     this.requestTimeout = b.requestTimeout;
     this.clientId = b.clientId;
+    this.enableIdempotence = b.enableIdempotence;
   }
 
   public static Builder builder() {
@@ -84,6 +86,14 @@ public final class ProducerConfig {
     return clientId;
   }
 
+  /**
+   * Whether the producer is idempotent: it numbers each partition's records under a producer id
+   * from the cluster, so a batch retried after a lost reply is appended only once.
+   */
+  public boolean enableIdempotence() {
+    return enableIdempotence;
+  }
+
   /** Builds a {@link ProducerConfig}; {@link #build()} validates. Not thread-safe. */
   public static final class Builder {
     private String bootstrap;
@@ -95,6 +105,7 @@ public final class ProducerConfig {
     private Duration deliveryTimeout = Duration.ofSeconds(120);
     private Duration requestTimeout = Duration.ofSeconds(30);
     private String clientId = "quorum-producer";
+    private boolean enableIdempotence = true;
 
     private Builder() {}
 
@@ -140,6 +151,12 @@ public final class ProducerConfig {
 
     public Builder clientId(String clientId) {
       this.clientId = clientId;
+      return this;
+    }
+
+    /** Default true. False sends batches without a producer id; a retry may then duplicate. */
+    public Builder enableIdempotence(boolean enableIdempotence) {
+      this.enableIdempotence = enableIdempotence;
       return this;
     }
 

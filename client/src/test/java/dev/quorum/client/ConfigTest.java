@@ -20,6 +20,14 @@ class ConfigTest {
     assertThat(c.retryBackoff()).isEqualTo(Duration.ofMillis(100));
     assertThat(c.deliveryTimeout()).isEqualTo(Duration.ofSeconds(120));
     assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.enableIdempotence()).isTrue();
+    assertThat(
+            ProducerConfig.builder()
+                .bootstrap("127.0.0.1:7201")
+                .enableIdempotence(false)
+                .build()
+                .enableIdempotence())
+        .isFalse();
   }
 
   @Test

@@ -128,7 +128,8 @@ public final class BrokerNode implements AutoCloseable {
             new AdminHandler(id, config.clusterId(), replicas, writer, peers),
             new ProduceHandler(lookup, submitter, clock),
             new FetchHandler(lookup, submitter, fetchThreads),
-            groups);
+            groups,
+            new ProducerIds(writer));
     ExecutorService rpcThreads = Executors.newFixedThreadPool(4, new NamedThreads(id, "rpc"));
     Server rpc =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.clientPort()))

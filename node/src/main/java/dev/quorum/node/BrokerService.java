@@ -11,6 +11,8 @@ import dev.quorum.protocol.v1.FindCoordinatorRequest;
 import dev.quorum.protocol.v1.FindCoordinatorResponse;
 import dev.quorum.protocol.v1.GroupHeartbeatRequest;
 import dev.quorum.protocol.v1.GroupHeartbeatResponse;
+import dev.quorum.protocol.v1.InitProducerIdRequest;
+import dev.quorum.protocol.v1.InitProducerIdResponse;
 import dev.quorum.protocol.v1.ListGroupsRequest;
 import dev.quorum.protocol.v1.ListGroupsResponse;
 import dev.quorum.protocol.v1.CreateTopicRequest;
@@ -45,13 +47,25 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
   private final ProduceHandler produce;
   private final FetchHandler fetch;
   private final GroupCoordinator groups;
+  private final ProducerIds producerIds;
 
   BrokerService(
-      AdminHandler admin, ProduceHandler produce, FetchHandler fetch, GroupCoordinator groups) {
+      AdminHandler admin,
+      ProduceHandler produce,
+      FetchHandler fetch,
+      GroupCoordinator groups,
+      ProducerIds producerIds) {
     this.admin = admin;
     this.produce = produce;
     this.fetch = fetch;
     this.groups = groups;
+    this.producerIds = producerIds;
+  }
+
+  @Override
+  public void initProducerId(
+      InitProducerIdRequest request, StreamObserver<InitProducerIdResponse> out) {
+    answer(producerIds::initProducerId, out);
   }
 
   @Override

@@ -60,6 +60,9 @@ final class ProduceHandler {
         AppendRecords.newBuilder()
             .setAppendTimeMs(clock.millis())
             .addAllRecords(p.getRecordsList())
+            .setProducerId(p.getProducerId())
+            .setProducerEpoch(p.getProducerEpoch())
+            .setBaseSequence(p.getBaseSequence())
             .build();
     int limit = partition.topic().getConfig().getMaxMessageBytes();
     if (append.getSerializedSize() > limit) {
@@ -84,6 +87,7 @@ final class ProduceHandler {
                     : result
                         .setBaseOffset(applied.getBaseOffset())
                         .setAppendTimeMs(applied.getAppendTimeMs())
+                        .setDuplicate(applied.getDuplicate())
                         .build());
   }
 

@@ -50,17 +50,7 @@ class BrokerClusterIT {
   void startCluster() throws Exception {
     cluster = TestCluster.start(dir, 3);
     admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build());
-    TestCluster.await(
-        "every node registered",
-        Duration.ofSeconds(30),
-        () -> {
-          try {
-            return admin.clusterStatus().nodes().size() == 3
-                && admin.clusterStatus().nodes().stream().allMatch(n -> n.up());
-          } catch (RuntimeException e) {
-            return false;
-          }
-        });
+    cluster.awaitAllNodesUp(admin);
   }
 
   @AfterAll
@@ -214,6 +204,59 @@ class BrokerClusterIT {
           .get(partition);
       assertThat(future).isNull();
       assertThat(consumer.endOffsets(List.of(partition))).containsEntry(partition, 3L);
+    }
+  }
+
+  @Test
+  void aProduceRequestDeliveredTwiceIsAppendedOnce() throws Exception {
+    admin.createTopic(new NewTopic("twice", 1, 3));
+    int leader = admin.describeTopic("twice").partitions().get(0).leader();
+    String[] addresses = cluster.bootstrap().split(",");
+    io.grpc.ManagedChannel channel =
+        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(addresses[leader - 1])
+            .usePlaintext()
+            .build();
+    try {
+      var broker = dev.quorum.protocol.v1.BrokerGrpc.newBlockingStub(channel);
+      java.util.Set<Long> ids = new java.util.HashSet<>();
+      for (String address : addresses) {
+        io.grpc.ManagedChannel other =
+            io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(address).usePlaintext().build();
+        try {
+          for (int i = 0; i < 3; i++) {
+            ids.add(
+                dev.quorum.protocol.v1.BrokerGrpc.newBlockingStub(other)
+                    .initProducerId(dev.quorum.protocol.v1.InitProducerIdRequest.getDefaultInstance())
+                    .getProducerId());
+          }
+        } finally {
+          other.shutdownNow();
+        }
+      }
+      assertThat(ids).as("producer ids from every node are distinct").hasSize(9);
+
+      long producerId = ids.iterator().next();
+      var request =
+          dev.quorum.protocol.v1.ProduceRequest.newBuilder()
+              .addPartitions(
+                  dev.quorum.protocol.v1.PartitionProduce.newBuilder()
+                      .setTopic("twice")
+                      .setPartition(0)
+                      .setProducerId(producerId)
+                      .setBaseSequence(0)
+                      .addRecords(
+                          dev.quorum.protocol.v1.Record.newBuilder()
+                              .setValue(com.google.protobuf.ByteString.copyFromUtf8("once"))))
+              .build();
+      var first = broker.produce(request).getPartitions(0);
+      var second = broker.produce(request).getPartitions(0);
+      assertThat(first.hasError()).isFalse();
+      assertThat(second.hasError()).isFalse();
+      assertThat(second.getDuplicate()).isTrue();
+      assertThat(second.getBaseOffset()).isEqualTo(first.getBaseOffset());
+      assertThat(admin.describeTopic("twice").partitions().get(0).endOffset()).isEqualTo(1);
+    } finally {
+      channel.shutdownNow();
     }
   }
 

@@ -52,16 +52,7 @@ class GroupsIT {
   void startCluster() throws Exception {
     cluster = TestCluster.start(dir, 3);
     admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build());
-    TestCluster.await(
-        "every node registered",
-        Duration.ofSeconds(30),
-        () -> {
-          try {
-            return admin.clusterStatus().nodes().stream().filter(n -> n.up()).count() == 3;
-          } catch (RuntimeException e) {
-            return false;
-          }
-        });
+    cluster.awaitAllNodesUp(admin);
   }
 
   @AfterAll
@@ -201,21 +192,10 @@ class GroupsIT {
       assertThat(resumed.get(0).offset()).isEqualTo(50);
     } finally {
       cluster.start(coordinator);
-      awaitAllNodesUp();
+      cluster.awaitAllNodesUp(admin);
     }
   }
 
-  private void awaitAllNodesUp() {
-    await(
-        "every node answers again",
-        () -> {
-          try {
-            return admin.clusterStatus().nodes().stream().allMatch(n -> n.up());
-          } catch (RuntimeException e) {
-            return false;
-          }
-        });
-  }
 
   @Test
   void offsetsCanBeResetWhileTheGroupIsEmpty() throws Exception {

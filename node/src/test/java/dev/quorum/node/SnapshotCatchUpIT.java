@@ -47,16 +47,7 @@ class SnapshotCatchUpIT {
             NodeConfig.SEGMENT_BYTES, "65536");
     try (TestCluster cluster = new TestCluster(dir, 3, settings);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
-      TestCluster.await(
-          "every node registered",
-          Duration.ofSeconds(30),
-          () -> {
-            try {
-              return admin.clusterStatus().nodes().size() == 3;
-            } catch (RuntimeException e) {
-              return false;
-            }
-          });
+      cluster.awaitAllNodesUp(admin);
       var topic = admin.createTopic(new NewTopic("snap", 1, 3));
       RaftGroupId groupId =
           RaftGroups.partitionGroupId(

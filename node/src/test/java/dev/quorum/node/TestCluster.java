@@ -103,6 +103,21 @@ final class TestCluster implements AutoCloseable {
     return nodes[id - 1];
   }
 
+  /** Waits until every node of this cluster answers a status request and is registered. */
+  void awaitAllNodesUp(dev.quorum.client.Admin admin) {
+    await(
+        "every node is up",
+        Duration.ofSeconds(60),
+        () -> {
+          try {
+            var nodes = admin.clusterStatus().nodes();
+            return nodes.size() == this.nodes.length && nodes.stream().allMatch(n -> n.up());
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
+  }
+
   static void await(String what, Duration timeout, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

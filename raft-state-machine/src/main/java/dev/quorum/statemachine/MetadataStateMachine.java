@@ -1,6 +1,7 @@
 package dev.quorum.statemachine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.quorum.protocol.raft.AllocateProducerIds;
 import dev.quorum.protocol.raft.CreateTopic;
 import dev.quorum.protocol.raft.DeleteTopic;
 import dev.quorum.protocol.raft.MetadataCommand;
@@ -34,6 +35,11 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
   private static final byte NODE = 'n';
   private static final byte TOPIC = 't';
   private static final byte[] CLUSTER_ID_KEY = {0, 'c'};
+  private static final byte[] NEXT_PRODUCER_ID_KEY = {0, 'p'};
+  private static final int MAX_PRODUCER_ID_BLOCK = 1_000_000;
+
+  /** The first producer id not yet handed out; producer id 0 means "not idempotent". */
+  private volatile long nextProducerId = 1;
 
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile ClusterView view = ClusterView.EMPTY;
@@ -69,6 +75,8 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(getId() + ": corrupt metadata store", e);
     }
+    byte[] nextId = store.get(NEXT_PRODUCER_ID_KEY);
+    nextProducerId = nextId == null ? 1 : Keys.longAt(nextId, 0);
     byte[] clusterId = store.get(CLUSTER_ID_KEY);
     view =
         ClusterView.of(
@@ -89,6 +97,7 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
         case REGISTER_NODE -> register(command.getRegisterNode(), batch);
         case CREATE_TOPIC -> create(command.getCreateTopic(), index, batch);
         case DELETE_TOPIC -> delete(command.getDeleteTopic(), batch);
+        case ALLOCATE_PRODUCER_IDS -> allocateProducerIds(command.getAllocateProducerIds(), batch);
         case COMMAND_NOT_SET -> reject(ErrorCode.INVALID_REQUEST, "empty metadata command");
       };
     } catch (RocksDBException e) {
@@ -182,6 +191,21 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
     }
     batch.delete(Keys.of(TOPIC, command.getName()));
     return publish(before.withoutTopic(command.getName()), ok());
+  }
+
+  private ApplyResult allocateProducerIds(AllocateProducerIds command, WriteBatch batch)
+      throws RocksDBException {
+    if (command.getCount() < 1 || command.getCount() > MAX_PRODUCER_ID_BLOCK) {
+      return reject(
+          ErrorCode.INVALID_REQUEST,
+          "a producer id block must hold 1 to " + MAX_PRODUCER_ID_BLOCK + " ids");
+    }
+    long first = nextProducerId;
+    long next = first + command.getCount();
+    batch.put(NEXT_PRODUCER_ID_KEY, Keys.longs(next));
+    return new ApplyResult(
+        MetadataCommandResult.newBuilder().setFirstProducerId(first).build().toByteArray(),
+        () -> nextProducerId = next);
   }
 
   private ApplyResult publish(ClusterView after, MetadataCommandResult result) {

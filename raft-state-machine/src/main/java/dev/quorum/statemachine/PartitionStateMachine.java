@@ -37,6 +37,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
 
   private final AppendNotifier appends = new AppendNotifier();
   private final GroupStore groups = new GroupStore();
+  private final ProducerStates producers = new ProducerStates();
   private volatile LogOffsets offsets = LogOffsets.EMPTY;
 
   public PartitionStateMachine(StorageEnvironment env) {
@@ -52,6 +53,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
             : new LogOffsets(
                 Keys.longAt(stored, 0), Keys.longAt(stored, 8), Keys.longAt(stored, 16));
     groups.load(store);
+    producers.load(store);
     appends.signal();
   }
 
@@ -89,6 +91,21 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     if (append.getRecordsCount() == 0) {
       return reject(ErrorCode.INVALID_REQUEST, "an append needs at least one record");
     }
+    ProducerStates.Check check = producers.check(append);
+    if (check.error() != null) {
+      return ApplyResult.of(
+          PartitionCommandResult.newBuilder().setError(check.error()).build().toByteArray());
+    }
+    if (check.duplicateOf() != null) {
+      // A retry of a batch this partition already has: answer with where it went.
+      return ApplyResult.of(
+          PartitionCommandResult.newBuilder()
+              .setBaseOffset(check.duplicateOf().getBaseOffset())
+              .setAppendTimeMs(check.duplicateOf().getAppendTimeMs())
+              .setDuplicate(true)
+              .build()
+              .toByteArray());
+    }
     LogOffsets before = offsets;
     // A new leader's clock may be behind the old one's; append times must not go backwards.
     long appendTime = Math.max(append.getAppendTimeMs(), before.lastAppendTime());
@@ -99,10 +116,12 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     }
     LogOffsets after =
         new LogOffsets(before.start(), base + append.getRecordsCount(), appendTime);
+    Runnable publishProducers;
     try {
       batch.put(Keys.of(BATCH, base), stored.build().toByteArray());
       batch.put(Keys.of(TIME_INDEX, appendTime, base), new byte[0]);
       batch.put(OFFSETS_KEY, Keys.longs(after.start(), after.next(), after.lastAppendTime()));
+      publishProducers = producers.appended(append, base, appendTime, batch);
     } catch (RocksDBException e) {
       throw new Store.StorageException("cannot build write batch", e);
     }
@@ -115,6 +134,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     return new ApplyResult(
         reply,
         () -> {
+          publishProducers.run();
           offsets = after;
           appends.signal();
         });

@@ -16,6 +16,8 @@ import dev.quorum.client.LeaderNotAvailableException;
 import dev.quorum.client.NotCoordinatorException;
 import dev.quorum.client.NotLeaderException;
 import dev.quorum.client.OffsetOutOfRangeException;
+import dev.quorum.client.OutOfOrderSequenceException;
+import dev.quorum.client.ProducerFencedException;
 import dev.quorum.client.RecordTooLargeException;
 import dev.quorum.client.RequestTimeoutException;
 import dev.quorum.client.RetriableBrokerException;
@@ -60,6 +62,8 @@ public final class ErrorCodes {
       case GROUP_NOT_EMPTY -> new GroupNotEmptyException(m, ind);
       case INVALID_GROUP_ID -> new InvalidGroupIdException(m, ind);
       case GROUP_NOT_FOUND -> new GroupNotFoundException(m, ind);
+      case OUT_OF_ORDER_SEQUENCE -> new OutOfOrderSequenceException(m, ind);
+      case PRODUCER_FENCED -> new ProducerFencedException(m, ind);
       case INTERNAL, UNRECOGNIZED -> new InternalBrokerException(m + " (code " + error.getCode() + ")", ind);
     };
   }

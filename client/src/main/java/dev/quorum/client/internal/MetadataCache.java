@@ -72,6 +72,11 @@ final class MetadataCache {
     }
   }
 
+  /** Addresses worth asking a cluster-wide question: the last node that answered first. */
+  List<String> knownAddresses() {
+    return candidates();
+  }
+
   private List<String> candidates() {
     Set<String> c = new LinkedHashSet<>();
     if (lastGood != null) {

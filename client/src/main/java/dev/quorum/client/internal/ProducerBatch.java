@@ -7,18 +7,32 @@ import java.util.List;
 /**
  * Records of one partition sent together and retried together, so a retry never reorders them
  * with later records of the partition. Owned by the sender thread.
+ *
+ * <p>The producer id, epoch and base sequence are fixed when the batch is drained: every attempt
+ * resends exactly them and the same records, which is what lets the partition recognise a retry
+ * of a batch it already appended.
  */
 final class ProducerBatch {
   final TopicPartition partition;
   final List<PendingRecord> records;
   final long deadlineNanos;
+  /** 0 when the producer is not idempotent. */
+  final long producerId;
+  final int producerEpoch;
+  final int baseSequence;
   int attempts;
   boolean inFlight;
   long retryAtNanos;
   boolean indeterminate;
   BrokerException lastError;
 
-  ProducerBatch(TopicPartition partition, List<PendingRecord> records, long deliveryTimeoutNanos) {
+  ProducerBatch(
+      TopicPartition partition,
+      List<PendingRecord> records,
+      long deliveryTimeoutNanos,
+      long producerId,
+      int producerEpoch,
+      int baseSequence) {
     this.partition = partition;
     this.records = List.copyOf(records);
     long oldest = Long.MAX_VALUE;
@@ -26,5 +40,8 @@ final class ProducerBatch {
       oldest = Math.min(oldest, r.createdNanos);
     }
     this.deadlineNanos = oldest + deliveryTimeoutNanos;
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
   }
 }

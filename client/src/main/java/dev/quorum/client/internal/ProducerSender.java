@@ -5,6 +5,8 @@ import dev.quorum.client.BrokerUnavailableException;
 import dev.quorum.client.InternalBrokerException;
 import dev.quorum.client.LeaderNotAvailableException;
 import dev.quorum.client.NotLeaderException;
+import dev.quorum.client.OutOfOrderSequenceException;
+import dev.quorum.client.ProducerFencedException;
 import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.RecordMetadata;
 import dev.quorum.client.RequestTimeoutException;
@@ -12,6 +14,8 @@ import dev.quorum.client.TopicPartition;
 import dev.quorum.client.UnknownPartitionException;
 import dev.quorum.client.UnknownTopicException;
 import dev.quorum.protocol.v1.ErrorCode;
+import dev.quorum.protocol.v1.InitProducerIdRequest;
+import dev.quorum.protocol.v1.InitProducerIdResponse;
 import dev.quorum.protocol.v1.MetadataResponse;
 import dev.quorum.protocol.v1.PartitionProduce;
 import dev.quorum.protocol.v1.PartitionProduceResult;
@@ -37,6 +41,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The producer's I/O loop. All batching state is confined to the sender thread; other threads
  * (callers, gRPC callbacks) only post events to {@link #events}, so none of it needs locking.
+ *
+ * <p>Idempotence: before draining a batch the sender needs a producer id (InitProducerId, asked
+ * asynchronously of any known node). Each partition numbers the records it drains under that id
+ * from 0; a batch keeps its id, epoch and base sequence across retries. Whenever a partition's
+ * numbering can no longer be trusted (OUT_OF_ORDER_SEQUENCE, or a batch that failed after it may
+ * have been appended), the producer id is dropped and a fresh one is obtained before the next
+ * batch is drained; each partition then starts again at 0 with its next batch. Batches already
+ * drained finish under the id they were drained with.
  */
 final class ProducerSender implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ProducerSender.class);
@@ -56,6 +68,7 @@ final class ProducerSender implements Runnable {
   private final AtomicInteger flushes = new AtomicInteger();
   private final long lingerNanos;
   private final long deliveryTimeoutNanos;
+  private final boolean idempotent;
   private volatile boolean closing;
   private volatile boolean closeNow;
 
@@ -67,6 +80,15 @@ final class ProducerSender implements Runnable {
   private boolean metadataInFlight;
   private long nextMetadataNanos;
   private BrokerException lastMetadataError;
+  // Idempotence. producerId 0: none yet, or dropped so that a fresh one is obtained.
+  private long producerId;
+  private int producerEpoch;
+  private boolean producerIdInFlight;
+  private long nextProducerIdNanos;
+  private int producerIdAttempts;
+  private BrokerException lastProducerIdError;
+  // Set once a partition answered PRODUCER_FENCED: the producer is dead from then on.
+  private ProducerFencedException fenced;
 
   ProducerSender(
       ProducerConfig config,
@@ -79,6 +101,7 @@ final class ProducerSender implements Runnable {
     this.completion = completion;
     this.lingerNanos = config.linger().toNanos();
     this.deliveryTimeoutNanos = config.deliveryTimeout().toNanos();
+    this.idempotent = config.enableIdempotence();
   }
 
   /** Records of one partition waiting to be batched, plus its one batch in flight or in backoff. */
@@ -87,6 +110,10 @@ final class ProducerSender implements Runnable {
     final ArrayDeque<PendingRecord> records = new ArrayDeque<>();
     long queuedBytes;
     ProducerBatch batch;
+    // The producer id and epoch nextSequence counts under; another id restarts the count at 0.
+    long sequenceProducerId;
+    int sequenceEpoch;
+    int nextSequence;
 
     PartitionQueue(TopicPartition partition) {
       this.partition = partition;
@@ -133,6 +160,7 @@ final class ProducerSender implements Runnable {
         long now = System.nanoTime();
         expire(now);
         maybeRefreshMetadata(now);
+        maybeInitProducerId(now);
         sendReady(now);
         if (closing && idle()) {
           return;
@@ -166,18 +194,30 @@ final class ProducerSender implements Runnable {
   private long waitNanos(long now) {
     long next = now + MAX_IDLE_NANOS;
     for (PartitionQueue q : queues.values()) {
+      // What the partition waits for when it cannot send (a leader, a producer id) arrives as an
+      // event, which wakes the loop; until then only expiry is due. Counting the send time would
+      // spin the loop.
       if (q.batch != null) {
         if (!q.batch.inFlight) {
-          next = Math.min(next, Math.min(q.batch.retryAtNanos, q.batch.deadlineNanos));
+          if (q.batch.retryAtNanos > now || leaderKnown(q)) {
+            next = Math.min(next, q.batch.retryAtNanos);
+          }
+          next = Math.min(next, q.batch.deadlineNanos);
         }
       } else if (!q.records.isEmpty()) {
         PendingRecord head = q.records.peekFirst();
-        next = Math.min(next, head.createdNanos + lingerNanos);
+        long sendAt = head.createdNanos + lingerNanos;
+        if (sendAt > now || (leaderKnown(q) && !needsProducerId())) {
+          next = Math.min(next, sendAt);
+        }
         next = Math.min(next, head.createdNanos + deliveryTimeoutNanos);
       }
     }
     if (!metadataWanted.isEmpty() && !metadataInFlight) {
       next = Math.min(next, nextMetadataNanos);
+    }
+    if (needsProducerId() && !producerIdInFlight && anyQueued()) {
+      next = Math.min(next, nextProducerIdNanos);
     }
     return Math.max(0, next - now);
   }
@@ -185,6 +225,10 @@ final class ProducerSender implements Runnable {
   // ---- enqueueing and partition choice
 
   private void onAppend(PendingRecord p) {
+    if (fenced != null) {
+      fail(p, fencedError(false));
+      return;
+    }
     String topic = p.record.topic();
     List<PendingRecord> waiting = awaitingMetadata.get(topic);
     int count = metadata.partitionCount(topic);
@@ -247,6 +291,13 @@ final class ProducerSender implements Runnable {
       if (batch == null && !ready(q, now)) {
         continue;
       }
+      if (batch == null && idempotent && !sequencesLeft(q)) {
+        // Rather than wrap the sequence, number the partition afresh under a new producer id.
+        producerId = 0;
+      }
+      if (batch == null && needsProducerId()) {
+        continue;
+      }
       Integer leader = metadata.leader(q.partition);
       if (leader == null || metadata.addressOf(leader) == null) {
         metadataWanted.add(q.partition.topic());
@@ -284,7 +335,29 @@ final class ProducerSender implements Runnable {
     if (sticky != null && sticky == q.partition.partition() && count > 0) {
       stickyPartition.put(topic, (sticky + 1) % count);
     }
-    return new ProducerBatch(q.partition, records, deliveryTimeoutNanos);
+    if (!idempotent) {
+      return new ProducerBatch(q.partition, records, deliveryTimeoutNanos, 0, 0, 0);
+    }
+    if (q.sequenceProducerId != producerId || q.sequenceEpoch != producerEpoch) {
+      q.sequenceProducerId = producerId;
+      q.sequenceEpoch = producerEpoch;
+      q.nextSequence = 0;
+    }
+    int baseSequence = q.nextSequence;
+    q.nextSequence += records.size();
+    return new ProducerBatch(
+        q.partition, records, deliveryTimeoutNanos, producerId, producerEpoch, baseSequence);
+  }
+
+  /** Whether each record queued for the partition can still get a sequence under the current id. */
+  private boolean sequencesLeft(PartitionQueue q) {
+    boolean counting = q.sequenceProducerId == producerId && q.sequenceEpoch == producerEpoch;
+    return !counting || q.nextSequence <= Integer.MAX_VALUE - q.records.size();
+  }
+
+  private boolean leaderKnown(PartitionQueue q) {
+    Integer leader = metadata.leader(q.partition);
+    return leader != null && metadata.addressOf(leader) != null;
   }
 
   private void sendTo(int nodeId, List<ProducerBatch> batches) {
@@ -295,7 +368,10 @@ final class ProducerSender implements Runnable {
       PartitionProduce.Builder pp =
           PartitionProduce.newBuilder()
               .setTopic(b.partition.topic())
-              .setPartition(b.partition.partition());
+              .setPartition(b.partition.partition())
+              .setProducerId(b.producerId)
+              .setProducerEpoch(b.producerEpoch)
+              .setBaseSequence(b.baseSequence);
       b.records.forEach(r -> pp.addRecords(r.wire));
       request.addPartitions(pp);
     }
@@ -342,7 +418,17 @@ final class ProducerSender implements Runnable {
             new InternalBrokerException(
                 "node " + address + " did not answer for partition " + b.partition, true));
       } else if (!r.hasError() || r.getError().getCode() == ErrorCode.NONE) {
+        // A duplicate carries the original offsets, so it completes like a first append.
+        if (r.getDuplicate()) {
+          log.debug("{} base sequence {} was already appended", b.partition, b.baseSequence);
+        }
         succeed(b, r);
+      } else if (r.getError().getCode() == ErrorCode.PRODUCER_FENCED) {
+        ProducerFencedException e = (ProducerFencedException) ErrorCodes.toException(r.getError());
+        finish(b, e);
+        fence(e);
+      } else if (r.getError().getCode() == ErrorCode.OUT_OF_ORDER_SEQUENCE) {
+        outOfOrder(b, ErrorCodes.toException(r.getError()));
       } else if (ErrorCodes.isRetriable(r.getError().getCode())) {
         if (r.getError().getCode() == ErrorCode.NOT_LEADER) {
           if (!metadata.leaderMoved(b.partition, r.getError().getLeaderHint())) {
@@ -365,6 +451,10 @@ final class ProducerSender implements Runnable {
     b.inFlight = false;
     b.indeterminate |= error.indeterminate();
     b.lastError = error;
+    if (fenced != null) {
+      finish(b, fencedError(b.indeterminate));
+      return;
+    }
     long now = System.nanoTime();
     long backoff = Backoff.nanos(config.retryBackoff(), MAX_BACKOFF, b.attempts - 1);
     if (closeNow || now + backoff >= b.deadlineNanos) {
@@ -411,6 +501,94 @@ final class ProducerSender implements Runnable {
       q.batch = null;
     }
     b.records.forEach(p -> fail(p, error));
+    if (b.producerId != 0) {
+      sequenceAfterFailure(q, b, error.indeterminate() || b.indeterminate);
+    }
+  }
+
+  /** Keeps the partition's numbering right after a batch with a sequence failed. */
+  private void sequenceAfterFailure(PartitionQueue q, ProducerBatch b, boolean maybeWritten) {
+    if (q.sequenceProducerId != b.producerId || q.sequenceEpoch != b.producerEpoch) {
+      return;
+    }
+    if (!maybeWritten) {
+      // Certainly not appended: the partition still expects this sequence, so the next batch
+      // takes it (nothing later was numbered: one batch per partition at a time).
+      q.nextSequence = b.baseSequence;
+    } else {
+      // Maybe appended: the partition expects this sequence or the one after the batch, and
+      // nothing says which. A fresh producer id restarts the count and removes the doubt.
+      dropProducerId(b);
+    }
+  }
+
+  private void dropProducerId(ProducerBatch b) {
+    if (producerId == b.producerId && producerEpoch == b.producerEpoch) {
+      producerId = 0;
+    }
+  }
+
+  /**
+   * The partition is missing an earlier batch of this producer, so neither this batch nor the
+   * records queued behind it can be appended in order under the current producer id: fail them
+   * all, and number later records under a fresh producer id.
+   */
+  private void outOfOrder(ProducerBatch b, BrokerException error) {
+    PartitionQueue q = queues.get(b.partition);
+    finish(
+        b,
+        new OutOfOrderSequenceException(
+            error.getMessage()
+                + " ("
+                + b.partition
+                + ", producer id "
+                + b.producerId
+                + ", base sequence "
+                + b.baseSequence
+                + ")",
+            error.indeterminate() || b.indeterminate));
+    OutOfOrderSequenceException behind =
+        new OutOfOrderSequenceException(
+            "not sent: an earlier batch of "
+                + b.partition
+                + " failed with an out-of-order sequence ("
+                + error.getMessage()
+                + ")",
+            false);
+    q.records.forEach(p -> fail(p, behind));
+    q.records.clear();
+    q.queuedBytes = 0;
+    dropProducerId(b);
+  }
+
+  /**
+   * Fails everything not yet sent or waiting for a retry; batches in flight take their answer
+   * (an append that succeeded did happen) but are not retried.
+   */
+  private void fence(ProducerFencedException e) {
+    if (fenced != null) {
+      return;
+    }
+    fenced = e;
+    log.warn("producer id {} epoch {} was fenced: {}", producerId, producerEpoch, e.getMessage());
+    ProducerFencedException notSent = fencedError(false);
+    awaitingMetadata.values().forEach(list -> list.forEach(p -> fail(p, notSent)));
+    awaitingMetadata.clear();
+    for (PartitionQueue q : queues.values()) {
+      q.records.forEach(p -> fail(p, notSent));
+      q.records.clear();
+      q.queuedBytes = 0;
+      if (q.batch != null && !q.batch.inFlight) {
+        finish(q.batch, fencedError(q.batch.indeterminate));
+      }
+    }
+  }
+
+  private ProducerFencedException fencedError(boolean indeterminate) {
+    return new ProducerFencedException(
+        "producer fenced by a newer epoch of its producer id: " + fenced.getMessage(),
+        indeterminate,
+        fenced);
   }
 
   private void fail(PendingRecord p, BrokerException error) {
@@ -446,9 +624,21 @@ final class ProducerSender implements Runnable {
       while (!q.records.isEmpty() && now - q.records.peekFirst().createdNanos >= deliveryTimeoutNanos) {
         PendingRecord p = q.records.pollFirst();
         q.queuedBytes -= p.size;
-        fail(p, expired("no leader of " + q.partition + " was known"));
+        fail(p, expired(queuedExpiryReason(q)));
       }
     }
+  }
+
+  private String queuedExpiryReason(PartitionQueue q) {
+    if (q.batch != null) {
+      return "an earlier batch of " + q.partition + " was still being retried";
+    }
+    if (needsProducerId()) {
+      String last =
+          lastProducerIdError == null ? "" : " (last error: " + lastProducerIdError.getMessage() + ")";
+      return "no producer id was obtained" + last;
+    }
+    return "no leader of " + q.partition + " was known";
   }
 
   private RequestTimeoutException expired(String why) {
@@ -457,6 +647,90 @@ final class ProducerSender implements Runnable {
     return new RequestTimeoutException(
         "record expired after deliveryTimeout " + config.deliveryTimeout() + ": " + why + detail,
         false);
+  }
+
+  // ---- producer id
+
+  private boolean needsProducerId() {
+    return idempotent && producerId == 0;
+  }
+
+  private boolean anyQueued() {
+    for (PartitionQueue q : queues.values()) {
+      if (!q.records.isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Asks one known node for a producer id; each retry asks the next one. */
+  private void maybeInitProducerId(long now) {
+    if (!needsProducerId()
+        || producerIdInFlight
+        || fenced != null
+        || now < nextProducerIdNanos
+        || !anyQueued()) {
+      return;
+    }
+    List<String> candidates = metadata.knownAddresses();
+    String address = candidates.get(Math.floorMod(producerIdAttempts, candidates.size()));
+    producerIdAttempts++;
+    producerIdInFlight = true;
+    try {
+      Rpc.toCompletable(
+              connections
+                  .stub(address)
+                  .withDeadlineAfter(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                  .initProducerId(InitProducerIdRequest.getDefaultInstance()))
+          .whenComplete(
+              (response, failure) ->
+                  events.add(() -> onProducerId(address, response, failure)));
+    } catch (RuntimeException e) {
+      events.add(() -> onProducerId(address, null, e));
+    }
+  }
+
+  private void onProducerId(String address, InitProducerIdResponse response, Throwable failure) {
+    producerIdInFlight = false;
+    BrokerException error;
+    if (failure != null) {
+      error = ErrorCodes.fromTransport(failure, address, false);
+    } else if (response.hasError() && ErrorCodes.isError(response.getError())) {
+      error = ErrorCodes.toException(response.getError());
+    } else if (response.getProducerId() == 0) {
+      error = new InternalBrokerException("node " + address + " handed out producer id 0", false);
+    } else {
+      producerId = response.getProducerId();
+      producerEpoch = response.getProducerEpoch();
+      producerIdAttempts = 0;
+      lastProducerIdError = null;
+      log.debug("producer id {} epoch {} from {}", producerId, producerEpoch, address);
+      return;
+    }
+    lastProducerIdError = error;
+    nextProducerIdNanos =
+        System.nanoTime()
+            + Backoff.nanos(config.retryBackoff(), MAX_BACKOFF, producerIdAttempts - 1);
+    if (error instanceof ProducerFencedException pf) {
+      fence(pf);
+    } else if (ErrorCodes.isRetriable(error)) {
+      log.debug("InitProducerId to {} failed, will retry: {}", address, error.getMessage());
+    } else {
+      // Waiting would only repeat the failure until deliveryTimeout: fail what waits for the id
+      // now; the next record tries again.
+      log.warn("could not obtain a producer id from {}: {}", address, error.getMessage());
+      BrokerException e =
+          new InternalBrokerException(
+              "could not obtain a producer id (enableIdempotence): " + error.getMessage(),
+              false,
+              error);
+      for (PartitionQueue q : queues.values()) {
+        q.records.forEach(p -> fail(p, e));
+        q.records.clear();
+        q.queuedBytes = 0;
+      }
+    }
   }
 
   // ---- metadata

@@ -19,6 +19,8 @@ import dev.quorum.client.InvalidTopicException;
 import dev.quorum.client.LeaderNotAvailableException;
 import dev.quorum.client.NotLeaderException;
 import dev.quorum.client.OffsetOutOfRangeException;
+import dev.quorum.client.OutOfOrderSequenceException;
+import dev.quorum.client.ProducerFencedException;
 import dev.quorum.client.RecordTooLargeException;
 import dev.quorum.client.RequestTimeoutException;
 import dev.quorum.client.RetriableBrokerException;
@@ -61,6 +63,8 @@ class ErrorCodesTest {
     EXPECTED.put(ErrorCode.GROUP_NOT_EMPTY, GroupNotEmptyException.class);
     EXPECTED.put(ErrorCode.INVALID_GROUP_ID, InvalidGroupIdException.class);
     EXPECTED.put(ErrorCode.GROUP_NOT_FOUND, GroupNotFoundException.class);
+    EXPECTED.put(ErrorCode.OUT_OF_ORDER_SEQUENCE, OutOfOrderSequenceException.class);
+    EXPECTED.put(ErrorCode.PRODUCER_FENCED, ProducerFencedException.class);
   }
 
   @Test

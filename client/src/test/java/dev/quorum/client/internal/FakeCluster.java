@@ -18,6 +18,8 @@ import dev.quorum.protocol.v1.GroupDescription;
 import dev.quorum.protocol.v1.GroupHeartbeatRequest;
 import dev.quorum.protocol.v1.GroupHeartbeatResponse;
 import dev.quorum.protocol.v1.GroupSummary;
+import dev.quorum.protocol.v1.InitProducerIdRequest;
+import dev.quorum.protocol.v1.InitProducerIdResponse;
 import dev.quorum.protocol.v1.ListGroupsRequest;
 import dev.quorum.protocol.v1.ListGroupsResponse;
 import dev.quorum.protocol.v1.FetchResponse;
@@ -47,6 +49,7 @@ import dev.quorum.protocol.v1.ReplicaStatus;
 import dev.quorum.protocol.v1.TopicConfig;
 import dev.quorum.protocol.v1.TopicMetadata;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -62,6 +65,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An in-process stand-in for a Quorum cluster: each node is a gRPC in-process server named
@@ -83,6 +87,38 @@ final class FakeCluster implements AutoCloseable {
   final Map<Integer, List<ProduceRequest>> produceRequests = new ConcurrentHashMap<>();
   final Map<Integer, List<FetchRequest>> fetchRequests = new ConcurrentHashMap<>();
   volatile ProduceHook produceHook = (node, p) -> null;
+
+  // ---- idempotent producers: ids handed out, and per partition what each producer appended ----
+  /** Node ids asked InitProducerId, in arrival order (failed calls included). */
+  final List<Integer> initProducerIdCalls = new CopyOnWriteArrayList<>();
+  /** Errors answered, one each, to the next InitProducerId calls. */
+  final Queue<ErrorCode> initProducerIdErrors = new ConcurrentLinkedQueue<>();
+  /** How many of the next InitProducerId calls fail in transport (gRPC UNAVAILABLE). */
+  final AtomicInteger initProducerIdTransportFailures = new AtomicInteger();
+  final AtomicLong lastProducerId = new AtomicLong(1000);
+  /** Every partition produce as received, in arrival order (with producer id, epoch, sequence). */
+  final List<PartitionProduce> produced = new CopyOnWriteArrayList<>();
+  /** How many of the next produce requests are handled but answered with a transport failure. */
+  final AtomicInteger lostProduceReplies = new AtomicInteger();
+  /** Produce results answered, in order (to see duplicates). */
+  final List<PartitionProduceResult> produceResults = new CopyOnWriteArrayList<>();
+
+  private record SequenceKey(TopicPartition tp, long producerId, int epoch) {}
+
+  private record SequenceState(int lastBaseSequence, long lastBaseOffset, int nextSequence) {}
+
+  private final Map<SequenceKey, SequenceState> sequences = new ConcurrentHashMap<>();
+
+  /** The produces that reached partition {@code tp}, in arrival order. */
+  List<PartitionProduce> produced(TopicPartition tp) {
+    List<PartitionProduce> out = new ArrayList<>();
+    for (PartitionProduce p : produced) {
+      if (p.getTopic().equals(tp.topic()) && p.getPartition() == tp.partition()) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
   private final int nodeCount;
 
   // ---- a small fake group coordinator: every member of a group gets `target` ----
@@ -212,6 +248,34 @@ final class FakeCluster implements AutoCloseable {
     return base;
   }
 
+  /** Appends like the broker: once per producer id, epoch and base sequence, in sequence order. */
+  synchronized void appendProduce(
+      TopicPartition tp, PartitionProduce pp, PartitionProduceResult.Builder result) {
+    result.setAppendTimeMs(1000);
+    if (pp.getProducerId() == 0) {
+      result.setBaseOffset(appendRecords(tp, pp.getRecordsList()));
+      return;
+    }
+    SequenceKey key = new SequenceKey(tp, pp.getProducerId(), pp.getProducerEpoch());
+    SequenceState state = sequences.get(key);
+    if (state != null && state.lastBaseSequence() == pp.getBaseSequence()) {
+      result.setBaseOffset(state.lastBaseOffset()).setDuplicate(true);
+      return;
+    }
+    int expected = state == null ? 0 : state.nextSequence();
+    if (pp.getBaseSequence() != expected) {
+      result.setError(
+          error(
+              ErrorCode.OUT_OF_ORDER_SEQUENCE,
+              "expected sequence " + expected + " but got " + pp.getBaseSequence()));
+      return;
+    }
+    long base = appendRecords(tp, pp.getRecordsList());
+    sequences.put(
+        key, new SequenceState(pp.getBaseSequence(), base, expected + pp.getRecordsCount()));
+    result.setBaseOffset(base);
+  }
+
   long endOffset(TopicPartition tp) {
     long end = 0;
     for (RecordBatch b : logs.get(tp)) {
@@ -246,6 +310,10 @@ final class FakeCluster implements AutoCloseable {
   @Override
   public void close() {
     servers.values().forEach(Server::shutdownNow);
+  }
+
+  private static boolean takeOne(AtomicInteger counter) {
+    return counter.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
   }
 
   private static Error error(ErrorCode code, String message) {
@@ -309,6 +377,7 @@ final class FakeCluster implements AutoCloseable {
     @Override
     public void produce(ProduceRequest request, StreamObserver<ProduceResponse> out) {
       produceRequests.get(id).add(request);
+      produced.addAll(request.getPartitionsList());
       ProduceResponse.Builder r = ProduceResponse.newBuilder();
       for (PartitionProduce pp : request.getPartitionsList()) {
         TopicPartition tp = new TopicPartition(pp.getTopic(), pp.getPartition());
@@ -321,9 +390,33 @@ final class FakeCluster implements AutoCloseable {
         if (e != null) {
           result.setError(e);
         } else {
-          result.setBaseOffset(appendRecords(tp, pp.getRecordsList())).setAppendTimeMs(1000);
+          appendProduce(tp, pp, result);
         }
+        produceResults.add(result.build());
         r.addPartitions(result);
+      }
+      if (takeOne(lostProduceReplies)) {
+        out.onError(Status.UNAVAILABLE.withDescription("reply lost").asRuntimeException());
+        return;
+      }
+      out.onNext(r.build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void initProducerId(
+        InitProducerIdRequest request, StreamObserver<InitProducerIdResponse> out) {
+      initProducerIdCalls.add(id);
+      if (takeOne(initProducerIdTransportFailures)) {
+        out.onError(Status.UNAVAILABLE.withDescription("injected").asRuntimeException());
+        return;
+      }
+      ErrorCode injected = initProducerIdErrors.poll();
+      InitProducerIdResponse.Builder r = InitProducerIdResponse.newBuilder();
+      if (injected != null) {
+        r.setError(error(injected, "injected " + injected));
+      } else {
+        r.setProducerId(lastProducerId.incrementAndGet()).setProducerEpoch(0);
       }
       out.onNext(r.build());
       out.onCompleted();

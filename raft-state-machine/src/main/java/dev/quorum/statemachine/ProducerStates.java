@@ -1,0 +1,161 @@
+package dev.quorum.statemachine;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.quorum.protocol.raft.AppendRecords;
+import dev.quorum.protocol.raft.ProducerBatch;
+import dev.quorum.protocol.raft.ProducerState;
+import dev.quorum.protocol.v1.Error;
+import dev.quorum.protocol.v1.ErrorCode;
+import dev.quorum.statemachine.storage.Keys;
+import dev.quorum.statemachine.storage.Store;
+import java.util.HashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/**
+ * What a partition remembers about each idempotent producer: its epoch and its last few batches.
+ * It is written in the same RocksDB write batch as the records it describes, so it survives exactly
+ * what the records survive: restarts, leader changes and snapshot installs.
+ *
+ * <p>Only the apply thread touches this class.
+ */
+final class ProducerStates {
+  /** Retries of any of a producer's last five batches are recognised, like Kafka's. */
+  static final int REMEMBERED_BATCHES = 5;
+  /** A producer silent this long (by append time) is forgotten. */
+  static final long EXPIRY_MS = 7L * 24 * 60 * 60 * 1000;
+  /** How many appends between sweeps for expired producers. */
+  private static final int SWEEP_EVERY = 1024;
+  private static final byte PRODUCER = 'p';
+
+  private final Map<Long, ProducerState> producers = new HashMap<>();
+  private int appendsSinceSweep;
+
+  void load(Store store) {
+    producers.clear();
+    try (RocksIterator it = store.newIterator()) {
+      for (it.seek(new byte[] {PRODUCER}); it.isValid() && Keys.hasPrefix(it.key(), PRODUCER); it.next()) {
+        ProducerState state = ProducerState.parseFrom(it.value());
+        producers.put(state.getProducerId(), state);
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt producer state", e);
+    }
+  }
+
+  /** The outcome of checking a batch against its producer's state. */
+  record Check(@Nullable Error error, @Nullable ProducerBatch duplicateOf) {
+    static final Check APPEND = new Check(null, null);
+  }
+
+  /** Whether {@code append} is new, a retry of a stored batch, or not acceptable. */
+  Check check(AppendRecords append) {
+    if (append.getProducerId() == 0) {
+      return Check.APPEND;
+    }
+    ProducerState state = producers.get(append.getProducerId());
+    if (state == null) {
+      // Unknown (new, or expired): any sequence starts the producer's history here.
+      return Check.APPEND;
+    }
+    if (append.getProducerEpoch() < state.getEpoch()) {
+      return new Check(
+          error(
+              ErrorCode.PRODUCER_FENCED,
+              "producer "
+                  + append.getProducerId()
+                  + " epoch "
+                  + append.getProducerEpoch()
+                  + " was fenced by epoch "
+                  + state.getEpoch()),
+          null);
+    }
+    if (append.getProducerEpoch() > state.getEpoch()) {
+      return append.getBaseSequence() == 0
+          ? Check.APPEND
+          : new Check(
+              error(
+                  ErrorCode.OUT_OF_ORDER_SEQUENCE,
+                  "a new epoch must start at sequence 0, got " + append.getBaseSequence()),
+              null);
+    }
+    int last = lastSequence(append);
+    for (ProducerBatch batch : state.getBatchesList()) {
+      if (batch.getBaseSequence() == append.getBaseSequence() && batch.getLastSequence() == last) {
+        return new Check(null, batch);
+      }
+    }
+    int expected = state.getBatches(state.getBatchesCount() - 1).getLastSequence() + 1;
+    if (append.getBaseSequence() != expected) {
+      return new Check(
+          error(
+              ErrorCode.OUT_OF_ORDER_SEQUENCE,
+              "producer "
+                  + append.getProducerId()
+                  + " sent sequence "
+                  + append.getBaseSequence()
+                  + " but "
+                  + expected
+                  + " is next"),
+          null);
+    }
+    return Check.APPEND;
+  }
+
+  /**
+   * Records an appended batch in {@code batch}; returns what to make visible once written. Also
+   * forgets, now and then, producers silent for {@link #EXPIRY_MS} of append time.
+   */
+  Runnable appended(AppendRecords append, long baseOffset, long appendTime, WriteBatch batch)
+      throws RocksDBException {
+    Map<Long, ProducerState> changed = new HashMap<>();
+    if (append.getProducerId() != 0) {
+      ProducerState previous = producers.get(append.getProducerId());
+      ProducerState.Builder next =
+          previous == null || previous.getEpoch() != append.getProducerEpoch()
+              ? ProducerState.newBuilder()
+                  .setProducerId(append.getProducerId())
+                  .setEpoch(append.getProducerEpoch())
+              : previous.toBuilder();
+      next.addBatches(
+              ProducerBatch.newBuilder()
+                  .setBaseSequence(append.getBaseSequence())
+                  .setLastSequence(lastSequence(append))
+                  .setBaseOffset(baseOffset)
+                  .setAppendTimeMs(appendTime))
+          .setLastAppendTimeMs(appendTime);
+      while (next.getBatchesCount() > REMEMBERED_BATCHES) {
+        next.removeBatches(0);
+      }
+      ProducerState state = next.build();
+      batch.put(Keys.of(PRODUCER, state.getProducerId()), state.toByteArray());
+      changed.put(state.getProducerId(), state);
+    }
+    java.util.List<Long> expired = new java.util.ArrayList<>();
+    if (++appendsSinceSweep >= SWEEP_EVERY) {
+      appendsSinceSweep = 0;
+      for (ProducerState state : producers.values()) {
+        if (appendTime - state.getLastAppendTimeMs() > EXPIRY_MS
+            && !changed.containsKey(state.getProducerId())) {
+          batch.delete(Keys.of(PRODUCER, state.getProducerId()));
+          expired.add(state.getProducerId());
+        }
+      }
+    }
+    return () -> {
+      producers.putAll(changed);
+      expired.forEach(producers::remove);
+    };
+  }
+
+  private static int lastSequence(AppendRecords append) {
+    return append.getBaseSequence() + append.getRecordsCount() - 1;
+  }
+
+  private static Error error(ErrorCode code, String message) {
+    return Error.newBuilder().setCode(code).setMessage(message).build();
+  }
+}
