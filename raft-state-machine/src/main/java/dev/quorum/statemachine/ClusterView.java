@@ -2,7 +2,6 @@ package dev.quorum.statemachine;
 
 import dev.quorum.protocol.raft.TopicRecord;
 import dev.quorum.protocol.v1.NodeInfo;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -41,9 +40,5 @@ public record ClusterView(
     TreeMap<String, TopicRecord> copy = new TreeMap<>(topics);
     copy.remove(name);
     return new ClusterView(clusterId, nodes, copy);
-  }
-
-  static ClusterView of(String clusterId, Map<Integer, NodeInfo> nodes, Map<String, TopicRecord> topics) {
-    return new ClusterView(clusterId, new TreeMap<>(nodes), new TreeMap<>(topics));
   }
 }

@@ -79,8 +79,10 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
     nextProducerId = nextId == null ? 1 : Keys.longAt(nextId, 0);
     byte[] clusterId = store.get(CLUSTER_ID_KEY);
     view =
-        ClusterView.of(
-            clusterId == null ? "" : new String(clusterId, StandardCharsets.UTF_8), nodes, topics);
+        new ClusterView(
+            clusterId == null ? "" : new String(clusterId, StandardCharsets.UTF_8),
+            new java.util.TreeMap<>(nodes),
+            new java.util.TreeMap<>(topics));
     listeners.forEach(Runnable::run);
   }
 

@@ -36,10 +36,6 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public Path dir() {
-    return dir;
-  }
-
   public byte @Nullable [] get(byte[] key) {
     try {
       return db.get(key);
