@@ -130,7 +130,8 @@ class LeaderKillIT {
     long end = admin.describeTopic("kill").partitions().get(0).endOffset();
     List<String> values = new ArrayList<>();
     List<Long> offsets = new ArrayList<>();
-    try (Consumer consumer = Consumer.create(ConsumerConfig.builder().bootstrap(bootstrap).build())) {
+    try (Consumer consumer =
+        Consumer.create(ConsumerConfig.builder().bootstrap(bootstrap).build())) {
       consumer.assign(List.of(partition));
       consumer.seekToBeginning(List.of(partition));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

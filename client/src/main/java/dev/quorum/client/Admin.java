@@ -12,8 +12,8 @@ import java.util.Map;
  * AdminConfig#requestTimeout()}.
  *
  * <p><b>Failures.</b> Methods throw {@link BrokerException} subclasses: for example {@link
- * TopicExistsException}, {@link UnknownTopicException}, or {@link RequestTimeoutException} /
- * {@link BrokerUnavailableException} when the cluster did not answer in time.
+ * TopicExistsException}, {@link UnknownTopicException}, or {@link RequestTimeoutException} / {@link
+ * BrokerUnavailableException} when the cluster did not answer in time.
  *
  * <pre>{@code
  * try (Admin admin = Admin.create(AdminConfig.builder().bootstrap("127.0.0.1:7201").build())) {

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * {@link #poll(Duration)} does the fetching and, when subscribed, drives the group membership:
  * heartbeats, rebalances (calling the {@link RebalanceListener} on the polling thread) and
  * auto-commits. Call {@code poll} more often than {@link ConsumerConfig#sessionTimeout()}, or the
- * group gives the partitions away. Group requests run on one background daemon thread, created
- * when a group is first used; the futures of {@link #commitAsync()} complete on that thread.
+ * group gives the partitions away. Group requests run on one background daemon thread, created when
+ * a group is first used; the futures of {@link #commitAsync()} complete on that thread.
  *
  * <p><b>Group failures.</b> Coordinator moves and outages are retried inside {@code poll}; if no
  * heartbeat succeeds for a whole session timeout, the partitions are reported lost ({@link
@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  * <p><b>Failures.</b> Leader changes and unreachable nodes are handled inside {@code poll} by
  * refreshing metadata and retrying; {@code poll} then simply returns fewer records. Errors that a
  * retry cannot fix ({@link UnknownTopicException}, {@link OffsetOutOfRangeException} under {@link
- * OffsetResetPolicy#NONE}) are thrown. Offset look-ups throw a {@link BrokerException} when they
- * do not succeed within {@link ConsumerConfig#requestTimeout()}.
+ * OffsetResetPolicy#NONE}) are thrown. Offset look-ups throw a {@link BrokerException} when they do
+ * not succeed within {@link ConsumerConfig#requestTimeout()}.
  *
  * <pre>{@code
  * try (Consumer consumer = Consumer.create(config)) {

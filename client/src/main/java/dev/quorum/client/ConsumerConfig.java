@@ -239,8 +239,11 @@ public final class ConsumerConfig {
       Objects.requireNonNull(clientId, "clientId");
       if (groupId != null && (groupId.isBlank() || groupId.length() > MAX_GROUP_ID_LENGTH)) {
         throw new IllegalArgumentException(
-            "groupId must be 1.." + MAX_GROUP_ID_LENGTH + " characters and not blank, was '"
-                + groupId + "'");
+            "groupId must be 1.."
+                + MAX_GROUP_ID_LENGTH
+                + " characters and not blank, was '"
+                + groupId
+                + "'");
       }
       if (groupInstanceId != null && groupInstanceId.isBlank()) {
         throw new IllegalArgumentException("groupInstanceId must not be blank when set");

@@ -4,8 +4,8 @@ import java.util.Set;
 
 /**
  * One member of a {@link GroupDescription}. {@code assignment} is what the member may own now;
- * {@code target} is where the group is heading (they differ while partitions move).
- * {@code instanceId} is null for a member without static membership.
+ * {@code target} is where the group is heading (they differ while partitions move). {@code
+ * instanceId} is null for a member without static membership.
  */
 public record GroupMember(
     String memberId,

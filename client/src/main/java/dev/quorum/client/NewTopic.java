@@ -6,7 +6,8 @@ import java.util.Objects;
  * What {@link Admin#createTopic(NewTopic)} should create: a name, a partition count, a replication
  * factor and optionally the largest batch one produce may append ({@code null} = cluster default).
  */
-public record NewTopic(String name, int partitions, int replicationFactor, Integer maxMessageBytes) {
+public record NewTopic(
+    String name, int partitions, int replicationFactor, Integer maxMessageBytes) {
   public NewTopic {
     Objects.requireNonNull(name, "name");
   }

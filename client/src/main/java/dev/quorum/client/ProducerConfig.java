@@ -52,7 +52,9 @@ public final class ProducerConfig {
     return linger;
   }
 
-  /** Largest batch, in serialized bytes, sent to one partition (a single larger record goes alone). */
+  /**
+   * Largest batch, in serialized bytes, sent to one partition (a single larger record goes alone).
+   */
   public int batchSize() {
     return batchSize;
   }

@@ -7,9 +7,9 @@ import java.util.Objects;
 /**
  * A record to send: a topic, optionally a partition, key, timestamp and headers, and a value.
  *
- * <p>Immutable; byte arrays are not copied, so do not change them after {@link Producer#send}.
- * When {@link #partition()} is null the producer chooses: by key hash (Kafka's murmur2) when there is
- * a key, otherwise sticky round-robin.
+ * <p>Immutable; byte arrays are not copied, so do not change them after {@link Producer#send}. When
+ * {@link #partition()} is null the producer chooses: by key hash (Kafka's murmur2) when there is a
+ * key, otherwise sticky round-robin.
  *
  * <pre>{@code
  * ProducerRecord r = ProducerRecord.builder("orders").key(id).value(payload)

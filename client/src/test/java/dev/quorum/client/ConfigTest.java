@@ -65,7 +65,8 @@ class ConfigTest {
     assertThatThrownBy(
             () -> ConsumerConfig.builder().bootstrap("h:1").maxPartitionFetchBytes(-1).build())
         .hasMessageContaining("maxPartitionFetchBytes");
-    assertThatThrownBy(() -> ConsumerConfig.builder().bootstrap("h:1").autoOffsetReset(null).build())
+    assertThatThrownBy(
+            () -> ConsumerConfig.builder().bootstrap("h:1").autoOffsetReset(null).build())
         .hasMessageContaining("autoOffsetReset");
   }
 
@@ -81,12 +82,20 @@ class ConfigTest {
     assertThat(GroupAssignor.ROUND_ROBIN.wireName()).isEqualTo("roundrobin");
     assertThat(GroupAssignor.RANGE.wireName()).isEqualTo("range");
     assertThat(
-            ConsumerConfig.builder().bootstrap("h:1").groupId("g").sessionTimeout(Duration.ofSeconds(1))
-                .build().sessionTimeout())
+            ConsumerConfig.builder()
+                .bootstrap("h:1")
+                .groupId("g")
+                .sessionTimeout(Duration.ofSeconds(1))
+                .build()
+                .sessionTimeout())
         .isEqualTo(Duration.ofSeconds(1));
 
     assertThatThrownBy(
-            () -> ConsumerConfig.builder().bootstrap("h:1").sessionTimeout(Duration.ofMillis(999)).build())
+            () ->
+                ConsumerConfig.builder()
+                    .bootstrap("h:1")
+                    .sessionTimeout(Duration.ofMillis(999))
+                    .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("sessionTimeout");
     assertThatThrownBy(() -> ConsumerConfig.builder().bootstrap("h:1").groupId(" ").build())
@@ -98,10 +107,12 @@ class ConfigTest {
             () -> ConsumerConfig.builder().bootstrap("h:1").groupId("x".repeat(250)).build())
         .hasMessageContaining("groupId");
     assertThatThrownBy(
-            () -> ConsumerConfig.builder().bootstrap("h:1").groupId("g").groupInstanceId("").build())
+            () ->
+                ConsumerConfig.builder().bootstrap("h:1").groupId("g").groupInstanceId("").build())
         .hasMessageContaining("groupInstanceId");
     assertThatThrownBy(
-            () -> ConsumerConfig.builder().bootstrap("h:1").autoCommitInterval(Duration.ZERO).build())
+            () ->
+                ConsumerConfig.builder().bootstrap("h:1").autoCommitInterval(Duration.ZERO).build())
         .hasMessageContaining("autoCommitInterval");
     assertThatThrownBy(() -> ConsumerConfig.builder().bootstrap("h:1").assignor(null).build())
         .hasMessageContaining("assignor");

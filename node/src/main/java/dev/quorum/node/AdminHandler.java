@@ -39,7 +39,11 @@ final class AdminHandler {
   private final PeerChannels peers;
 
   AdminHandler(
-      int nodeId, String clusterId, LocalReplicas replicas, MetadataWriter writer, PeerChannels peers) {
+      int nodeId,
+      String clusterId,
+      LocalReplicas replicas,
+      MetadataWriter writer,
+      PeerChannels peers) {
     this.nodeId = nodeId;
     this.clusterId = clusterId;
     this.replicas = replicas;
@@ -55,7 +59,9 @@ final class AdminHandler {
             .setNodeId(nodeId)
             .addAllNodes(view.nodes().values());
     List<String> names =
-        request.getTopicsCount() == 0 ? List.copyOf(view.topics().keySet()) : request.getTopicsList();
+        request.getTopicsCount() == 0
+            ? List.copyOf(view.topics().keySet())
+            : request.getTopicsList();
     for (String name : names) {
       TopicRecord topic = view.topics().get(name);
       response.addTopics(
@@ -147,7 +153,9 @@ final class AdminHandler {
     }
     if (replicas.topic(request.getName()).isEmpty()) {
       return CompletableFuture.completedFuture(
-          DeleteTopicResponse.newBuilder().setError(Errors.unknownTopic(request.getName())).build());
+          DeleteTopicResponse.newBuilder()
+              .setError(Errors.unknownTopic(request.getName()))
+              .build());
     }
     return writer
         .submit(
@@ -160,7 +168,9 @@ final class AdminHandler {
               if (failure != null) {
                 return response.setError(unavailable(failure)).build();
               }
-              return result.hasError() ? response.setError(result.getError()).build() : response.build();
+              return result.hasError()
+                  ? response.setError(result.getError()).build()
+                  : response.build();
             });
   }
 

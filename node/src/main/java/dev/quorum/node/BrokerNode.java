@@ -29,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One broker node: a Ratis server hosting the metadata group and this node's partition replicas, and
- * the broker RPC API in front of them. {@link #start} builds everything in order; {@link #close}
- * stops it in reverse.
+ * One broker node: a Ratis server hosting the metadata group and this node's partition replicas,
+ * and the broker RPC API in front of them. {@link #start} builds everything in order; {@link
+ * #close} stops it in reverse.
  */
 public final class BrokerNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerNode.class);
@@ -81,7 +81,8 @@ public final class BrokerNode implements AutoCloseable {
     if (!hosts(server, metadataGroupId)) {
       RaftClientReply reply =
           server.groupManagement(
-              GroupManagementRequest.newAdd(ClientId.randomId(), server.getId(), 1, metadataGroup, true));
+              GroupManagementRequest.newAdd(
+                  ClientId.randomId(), server.getId(), 1, metadataGroup, true));
       if (!reply.isSuccess()) {
         throw new IOException("cannot start the metadata group", reply.getException());
       }

@@ -3,10 +3,16 @@ package dev.quorum.node;
 import dev.quorum.protocol.v1.BrokerGrpc;
 import dev.quorum.protocol.v1.CommitOffsetsRequest;
 import dev.quorum.protocol.v1.CommitOffsetsResponse;
+import dev.quorum.protocol.v1.CreateTopicRequest;
+import dev.quorum.protocol.v1.CreateTopicResponse;
+import dev.quorum.protocol.v1.DeleteTopicRequest;
+import dev.quorum.protocol.v1.DeleteTopicResponse;
 import dev.quorum.protocol.v1.DescribeGroupRequest;
 import dev.quorum.protocol.v1.DescribeGroupResponse;
 import dev.quorum.protocol.v1.FetchOffsetsRequest;
 import dev.quorum.protocol.v1.FetchOffsetsResponse;
+import dev.quorum.protocol.v1.FetchRequest;
+import dev.quorum.protocol.v1.FetchResponse;
 import dev.quorum.protocol.v1.FindCoordinatorRequest;
 import dev.quorum.protocol.v1.FindCoordinatorResponse;
 import dev.quorum.protocol.v1.GroupHeartbeatRequest;
@@ -15,12 +21,6 @@ import dev.quorum.protocol.v1.InitProducerIdRequest;
 import dev.quorum.protocol.v1.InitProducerIdResponse;
 import dev.quorum.protocol.v1.ListGroupsRequest;
 import dev.quorum.protocol.v1.ListGroupsResponse;
-import dev.quorum.protocol.v1.CreateTopicRequest;
-import dev.quorum.protocol.v1.CreateTopicResponse;
-import dev.quorum.protocol.v1.DeleteTopicRequest;
-import dev.quorum.protocol.v1.DeleteTopicResponse;
-import dev.quorum.protocol.v1.FetchRequest;
-import dev.quorum.protocol.v1.FetchResponse;
 import dev.quorum.protocol.v1.ListOffsetsRequest;
 import dev.quorum.protocol.v1.ListOffsetsResponse;
 import dev.quorum.protocol.v1.MetadataRequest;
@@ -37,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker RPC API. Broker-level failures travel inside the responses as typed errors; a gRPC error
- * status means the request itself broke (a bug, or the node shutting down).
+ * The broker RPC API. Broker-level failures travel inside the responses as typed errors; a gRPC
+ * error status means the request itself broke (a bug, or the node shutting down).
  */
 final class BrokerService extends BrokerGrpc.BrokerImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerService.class);
@@ -116,7 +116,8 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
   }
 
   @Override
-  public void commitOffsets(CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> out) {
+  public void commitOffsets(
+      CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> out) {
     answer(() -> groups.commitOffsets(request), out);
   }
 

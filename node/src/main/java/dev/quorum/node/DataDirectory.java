@@ -12,9 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Properties;
 
 /**
- * A node's data directory. Its {@code meta.properties} records which cluster and node it belongs to,
- * so a node pointed at another cluster's or another node's data refuses to start instead of mixing
- * logs. A file lock keeps two processes off one directory.
+ * A node's data directory. Its {@code meta.properties} records which cluster and node it belongs
+ * to, so a node pointed at another cluster's or another node's data refuses to start instead of
+ * mixing logs. A file lock keeps two processes off one directory.
  */
 final class DataDirectory implements AutoCloseable {
   private static final String META = "meta.properties";
@@ -32,7 +32,8 @@ final class DataDirectory implements AutoCloseable {
   static DataDirectory open(Path root, String clusterId, int nodeId) throws IOException {
     Files.createDirectories(root);
     FileChannel channel =
-        FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel.open(
+            root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -75,7 +76,10 @@ final class DataDirectory implements AutoCloseable {
     try (var entries = Files.list(root)) {
       if (entries.anyMatch(p -> !p.getFileName().toString().equals(".lock"))) {
         throw new DataDirectoryException(
-            root + " is not empty and has no " + META + ": it is not a data directory of this broker");
+            root
+                + " is not empty and has no "
+                + META
+                + ": it is not a data directory of this broker");
       }
     }
     Properties fresh = new Properties();

@@ -1,6 +1,7 @@
 package dev.quorum.node;
 
 import com.google.protobuf.UnsafeByteOperations;
+import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.FetchRequest;
 import dev.quorum.protocol.v1.FetchResponse;
@@ -12,19 +13,18 @@ import dev.quorum.protocol.v1.PartitionFetchResult;
 import dev.quorum.protocol.v1.PartitionOffsetQuery;
 import dev.quorum.protocol.v1.PartitionOffsetResult;
 import dev.quorum.statemachine.PartitionStateMachine;
-import dev.quorum.protocol.v1.Error;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Serves reads from the partition leaders' applied state: everything a reader sees is committed. A
- * fetch with nothing to return waits, without holding a thread, until a requested partition gets new
- * records or the wait runs out.
+ * fetch with nothing to return waits, without holding a thread, until a requested partition gets
+ * new records or the wait runs out.
  */
 final class FetchHandler {
   static final int MAX_WAIT_MS = 30_000;
@@ -48,7 +48,8 @@ final class FetchHandler {
     if (first.beyondEnd().isEmpty()) {
       return respondOrWait(request, first);
     }
-    // Only a confirmed leader may call an offset past its end out of range; re-read after confirming.
+    // Only a confirmed leader may call an offset past its end out of range; re-read after
+    // confirming.
     List<CompletableFuture<Boolean>> confirmations = new ArrayList<>();
     for (LocalReplicas.Partition p : first.beyondEnd()) {
       confirmations.add(submitter.confirmLeadership(p, CONFIRM_TIMEOUT_MS));
@@ -185,7 +186,8 @@ final class FetchHandler {
         response.addPartitions(result.setError(resolved.error()));
         continue;
       }
-      PartitionStateMachine log = java.util.Objects.requireNonNull(resolved.partition()).stateMachine();
+      PartitionStateMachine log =
+          java.util.Objects.requireNonNull(resolved.partition()).stateMachine();
       PartitionStateMachine.LogOffsets offsets = log.offsets();
       if (q.getSpec() == OffsetSpec.OFFSET_SPEC_EARLIEST) {
         result.setOffset(offsets.start());

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Decides which member of a group should own which partition. Pure: the same members, subscriptions,
- * topics and previous targets give the same answer.
+ * Decides which member of a group should own which partition. Pure: the same members,
+ * subscriptions, topics and previous targets give the same answer.
  */
 final class GroupAssignor {
   static final String STICKY = "sticky";
@@ -90,8 +90,8 @@ final class GroupAssignor {
   }
 
   /**
-   * Balanced, and moving as little as possible: each member keeps what it had, up to its fair share;
-   * only the rest moves, each partition to the eligible member with the fewest.
+   * Balanced, and moving as little as possible: each member keeps what it had, up to its fair
+   * share; only the rest moves, each partition to the eligible member with the fewest.
    */
   private static void sticky(
       List<Member> members, Map<String, Integer> counts, Map<String, Set<PartitionKey>> result) {

@@ -42,14 +42,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumer group coordination. A group lives in one partition of the internal topic {@value #TOPIC};
- * that partition's leader coordinates it. Membership and committed offsets are replicated through the
- * partition's Raft group; liveness (when each member was last heard from) is soft state of the
- * coordinator, so heartbeats cost no Raft writes unless the group changes.
+ * Consumer group coordination. A group lives in one partition of the internal topic {@value
+ * #TOPIC}; that partition's leader coordinates it. Membership and committed offsets are replicated
+ * through the partition's Raft group; liveness (when each member was last heard from) is soft state
+ * of the coordinator, so heartbeats cost no Raft writes unless the group changes.
  *
- * <p>Rebalancing is incremental: the coordinator computes a target assignment, tells each member which
- * partitions to own now, and hands a partition to a new owner only after the previous owner reported
- * it released. Partitions that do not move keep flowing.
+ * <p>Rebalancing is incremental: the coordinator computes a target assignment, tells each member
+ * which partitions to own now, and hands a partition to a new owner only after the previous owner
+ * reported it released. Partitions that do not move keep flowing.
  */
 final class GroupCoordinator implements AutoCloseable {
   static final String TOPIC = "__groups";
@@ -70,8 +70,10 @@ final class GroupCoordinator implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService executor;
   private final Map<String, CompletableFuture<?>> queues = new ConcurrentHashMap<>();
+
   /** Group id -> member id -> when the member was last heard from (soft state). */
   private final Map<String, Map<String, Long>> lastSeen = new ConcurrentHashMap<>();
+
   private final AtomicBoolean creatingTopic = new AtomicBoolean();
 
   GroupCoordinator(
@@ -111,7 +113,10 @@ final class GroupCoordinator implements AutoCloseable {
     }
     int leader = replicas.partition(topic.get(), partitionOf(request.getGroupId())).leaderHint();
     return leader == 0
-        ? response.setError(notAvailable("the coordinator of " + request.getGroupId() + " has no leader yet")).build()
+        ? response
+            .setError(
+                notAvailable("the coordinator of " + request.getGroupId() + " has no leader yet"))
+            .build()
         : response.setNodeId(leader).build();
   }
 
@@ -142,7 +147,9 @@ final class GroupCoordinator implements AutoCloseable {
         .thenApply(
             result -> {
               CommitOffsetsResponse.Builder response = CommitOffsetsResponse.newBuilder();
-              return result.hasError() ? response.setError(result.getError()).build() : response.build();
+              return result.hasError()
+                  ? response.setError(result.getError()).build()
+                  : response.build();
             });
   }
 
@@ -153,8 +160,10 @@ final class GroupCoordinator implements AutoCloseable {
       return response.setError(at.error()).build();
     }
     Set<PartitionKey> wanted = PartitionKey.fromWire(request.getPartitionsList());
-    for (CommittedOffset offset : at.partition().stateMachine().committedOffsets(request.getGroupId())) {
-      if (wanted.isEmpty() || wanted.contains(new PartitionKey(offset.getTopic(), offset.getPartition()))) {
+    for (CommittedOffset offset :
+        at.partition().stateMachine().committedOffsets(request.getGroupId())) {
+      if (wanted.isEmpty()
+          || wanted.contains(new PartitionKey(offset.getTopic(), offset.getPartition()))) {
         response.addOffsets(offset);
       }
     }
@@ -235,8 +244,7 @@ final class GroupCoordinator implements AutoCloseable {
 
     CompletableFuture<GroupHeartbeatResponse> run() {
       String groupId = request.getGroupId();
-      GroupState stored =
-          partition.stateMachine().group(groupId).orElse(GroupModel.empty(groupId));
+      GroupState stored = partition.stateMachine().group(groupId).orElse(GroupModel.empty(groupId));
       GroupModel group = GroupModel.of(stored);
       GroupHeartbeatResponse.Builder response = GroupHeartbeatResponse.newBuilder();
       if (!request.getSubscribedPattern().isEmpty()) {
@@ -247,19 +255,23 @@ final class GroupCoordinator implements AutoCloseable {
               response
                   .setError(
                       Errors.definite(
-                          ErrorCode.INVALID_REQUEST, "invalid subscription pattern: " + e.getMessage()))
+                          ErrorCode.INVALID_REQUEST,
+                          "invalid subscription pattern: " + e.getMessage()))
                   .build());
         }
       }
       int sessionTimeout =
-          Math.max(MIN_SESSION_TIMEOUT_MS, Math.min(MAX_SESSION_TIMEOUT_MS, request.getSessionTimeoutMs()));
+          Math.max(
+              MIN_SESSION_TIMEOUT_MS,
+              Math.min(MAX_SESSION_TIMEOUT_MS, request.getSessionTimeoutMs()));
       GroupModel.Member member;
       switch (request.getMemberEpoch()) {
         case 0 -> member = join(group, sessionTimeout);
         case -1 -> {
           group.members.remove(request.getMemberId());
           forget(groupId, request.getMemberId());
-          return save(stored, group, response.setMemberId(request.getMemberId()).setMemberEpoch(-1));
+          return save(
+              stored, group, response.setMemberId(request.getMemberId()).setMemberEpoch(-1));
         }
         default -> {
           member = group.members.get(request.getMemberId());
@@ -282,13 +294,19 @@ final class GroupCoordinator implements AutoCloseable {
                     .setError(
                         Errors.definite(
                             ErrorCode.FENCED_MEMBER,
-                            "member epoch " + request.getMemberEpoch() + " is newer than " + member.epoch))
+                            "member epoch "
+                                + request.getMemberEpoch()
+                                + " is newer than "
+                                + member.epoch))
                     .build());
           }
-          member.subscribe(request.getSubscribedTopicsList(), request.getSubscribedPattern(), sessionTimeout);
+          member.subscribe(
+              request.getSubscribedTopicsList(), request.getSubscribedPattern(), sessionTimeout);
         }
       }
-      lastSeen.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).put(member.id, clock.millis());
+      lastSeen
+          .computeIfAbsent(groupId, g -> new ConcurrentHashMap<>())
+          .put(member.id, clock.millis());
       group.retarget(replicas.view());
       member.reconcile(PartitionKey.fromWire(request.getOwnedList()), group);
       // A member that still has to release or receive partitions checks back soon, so a handover
@@ -317,13 +335,16 @@ final class GroupCoordinator implements AutoCloseable {
       GroupModel.Member existing = instanceId.isEmpty() ? null : group.byInstance(instanceId);
       if (group.members.isEmpty()) {
         group.assignor =
-            GroupAssignor.isKnown(request.getAssignor()) ? request.getAssignor() : GroupAssignor.STICKY;
+            GroupAssignor.isKnown(request.getAssignor())
+                ? request.getAssignor()
+                : GroupAssignor.STICKY;
       }
       GroupModel.Member member =
           existing != null
               ? group.replace(existing, newMemberId())
               : group.add(newMemberId(), instanceId, request.getClientId());
-      member.subscribe(request.getSubscribedTopicsList(), request.getSubscribedPattern(), sessionTimeout);
+      member.subscribe(
+          request.getSubscribedTopicsList(), request.getSubscribedPattern(), sessionTimeout);
       return member;
     }
 
@@ -343,7 +364,8 @@ final class GroupCoordinator implements AutoCloseable {
     GroupCommand command =
         GroupCommand.newBuilder()
             .setGroupId(next.getGroupId())
-            .setPutGroup(PutGroup.newBuilder().setExpectedVersion(stored.getVersion()).setState(next))
+            .setPutGroup(
+                PutGroup.newBuilder().setExpectedVersion(stored.getVersion()).setState(next))
             .build();
     return write(partition, command).thenApply(r -> r.hasError() ? r.getError() : null);
   }
@@ -382,7 +404,9 @@ final class GroupCoordinator implements AutoCloseable {
           // A member this coordinator never heard from (it just took over) gets a full session.
           long last = seen.computeIfAbsent(member.getMemberId(), m -> now);
           if (now - last > member.getSessionTimeoutMs()) {
-            serially(group.getGroupId(), () -> expire(partition, group.getGroupId(), member.getMemberId()));
+            serially(
+                group.getGroupId(),
+                () -> expire(partition, group.getGroupId(), member.getMemberId()));
           }
         }
       }
@@ -398,7 +422,11 @@ final class GroupCoordinator implements AutoCloseable {
     if (member == null || last == null || clock.millis() - last <= member.sessionTimeoutMs) {
       return done(null);
     }
-    LOG.info("node {}: member {} of group {} missed its session; its partitions move", nodeId, memberId, groupId);
+    LOG.info(
+        "node {}: member {} of group {} missed its session; its partitions move",
+        nodeId,
+        memberId,
+        groupId);
     group.members.remove(memberId);
     forget(groupId, memberId);
     group.retarget(replicas.view());
@@ -444,8 +472,8 @@ final class GroupCoordinator implements AutoCloseable {
 
   /**
    * The internal topic, created on first use with replication factor 3 (or the cluster size, if
-   * smaller). Its durability must not depend on which nodes happened to answer at that moment, so it
-   * waits until that many nodes have registered and places replicas on any of them.
+   * smaller). Its durability must not depend on which nodes happened to answer at that moment, so
+   * it waits until that many nodes have registered and places replicas on any of them.
    */
   private Optional<TopicRecord> groupsTopic() {
     Optional<TopicRecord> topic = replicas.topic(TOPIC);
@@ -476,7 +504,9 @@ final class GroupCoordinator implements AutoCloseable {
   }
 
   private static @Nullable Error checkGroupId(String groupId) {
-    if (groupId.isBlank() || groupId.length() > 249 || groupId.chars().anyMatch(Character::isISOControl)) {
+    if (groupId.isBlank()
+        || groupId.length() > 249
+        || groupId.chars().anyMatch(Character::isISOControl)) {
       return Errors.definite(
           ErrorCode.INVALID_GROUP_ID,
           "group id '" + groupId + "' is invalid: use 1 to 249 printable characters");
@@ -493,10 +523,11 @@ final class GroupCoordinator implements AutoCloseable {
   }
 
   /**
-   * Runs group operations one at a time per group, each after the previous one's write. The map keeps
-   * one (completed) future per group it has seen.
+   * Runs group operations one at a time per group, each after the previous one's write. The map
+   * keeps one (completed) future per group it has seen.
    */
-  private <T> CompletableFuture<T> serially(String groupId, Supplier<CompletableFuture<T>> operation) {
+  private <T> CompletableFuture<T> serially(
+      String groupId, Supplier<CompletableFuture<T>> operation) {
     CompletableFuture<T> result = new CompletableFuture<>();
     queues.compute(
         groupId,

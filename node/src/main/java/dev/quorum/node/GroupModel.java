@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * A consumer group being changed by its coordinator: a mutable copy of the stored {@link GroupState},
- * written back whole with {@link #toState}.
+ * A consumer group being changed by its coordinator: a mutable copy of the stored {@link
+ * GroupState}, written back whole with {@link #toState}.
  */
 final class GroupModel {
   final String groupId;
@@ -45,12 +45,20 @@ final class GroupModel {
   }
 
   Member add(String memberId, String instanceId, String clientId) {
-    Member member = new Member(MemberState.newBuilder().setMemberId(memberId).setInstanceId(instanceId).setClientId(clientId).build());
+    Member member =
+        new Member(
+            MemberState.newBuilder()
+                .setMemberId(memberId)
+                .setInstanceId(instanceId)
+                .setClientId(clientId)
+                .build());
     members.put(memberId, member);
     return member;
   }
 
-  /** A static member came back under a new member id: it takes over its old place and partitions. */
+  /**
+   * A static member came back under a new member id: it takes over its old place and partitions.
+   */
   Member replace(Member old, String newId) {
     members.remove(old.id);
     old.id = newId;
@@ -68,15 +76,19 @@ final class GroupModel {
     return null;
   }
 
-  /** Recomputes every member's target from the current topics; a new target bumps the group epoch. */
+  /**
+   * Recomputes every member's target from the current topics; a new target bumps the group epoch.
+   */
   void retarget(ClusterView view) {
     Map<String, Integer> counts = new HashMap<>();
     List<GroupAssignor.Member> input = new ArrayList<>();
     for (Member m : members.values()) {
       Set<String> topics = m.resolve(view);
-      topics.forEach(t -> counts.put(t, view.topic(t).map(TopicRecord::getPartitionsCount).orElse(0)));
+      topics.forEach(
+          t -> counts.put(t, view.topic(t).map(TopicRecord::getPartitionsCount).orElse(0)));
       input.add(
-          new GroupAssignor.Member(m.id, m.instanceId.isEmpty() ? m.id : m.instanceId, topics, m.target));
+          new GroupAssignor.Member(
+              m.id, m.instanceId.isEmpty() ? m.id : m.instanceId, topics, m.target));
     }
     Map<String, Set<PartitionKey>> targets = GroupAssignor.assign(assignor, input, counts);
     boolean changed = false;
@@ -106,7 +118,9 @@ final class GroupModel {
     if (members.isEmpty()) {
       return "EMPTY";
     }
-    return members.values().stream().allMatch(m -> m.held.equals(m.target)) ? "STABLE" : "RECONCILING";
+    return members.values().stream().allMatch(m -> m.held.equals(m.target))
+        ? "STABLE"
+        : "RECONCILING";
   }
 
   GroupState toState() {

@@ -33,7 +33,10 @@ final class LocalReplicas {
 
   /** A partition as the metadata describes it, with the local replica if this node hosts one. */
   record Partition(
-      TopicRecord topic, int partition, RaftGroupId groupId, RaftServer.@Nullable Division division) {
+      TopicRecord topic,
+      int partition,
+      RaftGroupId groupId,
+      RaftServer.@Nullable Division division) {
 
     boolean isLeader() {
       return division != null && division.getInfo().isLeader();

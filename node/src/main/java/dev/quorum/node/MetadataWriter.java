@@ -17,8 +17,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * Submits commands to the metadata group from any node: the Ratis client finds the group's leader and
- * follows leader changes. Calls block, so they run on their own small executor.
+ * Submits commands to the metadata group from any node: the Ratis client finds the group's leader
+ * and follows leader changes. Calls block, so they run on their own small executor.
  */
 final class MetadataWriter implements AutoCloseable {
   private final RaftClient client;
@@ -43,7 +43,9 @@ final class MetadataWriter implements AutoCloseable {
         () -> {
           try {
             RaftClientReply reply =
-                client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(command.toByteArray())));
+                client
+                    .io()
+                    .send(Message.valueOf(UnsafeByteOperations.unsafeWrap(command.toByteArray())));
             if (!reply.isSuccess()) {
               throw new MetadataUnavailableException(
                   "metadata group did not accept the change", reply.getException());
@@ -53,7 +55,8 @@ final class MetadataWriter implements AutoCloseable {
           } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("unreadable metadata reply", e);
           } catch (IOException e) {
-            throw new MetadataUnavailableException("metadata group unavailable: " + e.getMessage(), e);
+            throw new MetadataUnavailableException(
+                "metadata group unavailable: " + e.getMessage(), e);
           }
         },
         executor);

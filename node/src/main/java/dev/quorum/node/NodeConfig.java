@@ -9,8 +9,8 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * A node's settings. {@link #load} reads them from properties and reports every problem at once, each
- * naming its key.
+ * A node's settings. {@link #load} reads them from properties and reports every problem at once,
+ * each naming its key.
  */
 record NodeConfig(
     int nodeId,
@@ -46,8 +46,19 @@ record NodeConfig(
   /** Every key a node understands, for the error on an unknown one. */
   static final Set<String> KEYS =
       Set.of(
-          NODE_ID, CLUSTER_ID, DATA_DIR, HOST, CLIENT_PORT, RAFT_PORT, PEERS, ELECTION_TIMEOUT_MIN,
-          ELECTION_TIMEOUT_MAX, SNAPSHOT_THRESHOLD, PURGE_GAP, SEGMENT_BYTES, BLOCK_CACHE_BYTES,
+          NODE_ID,
+          CLUSTER_ID,
+          DATA_DIR,
+          HOST,
+          CLIENT_PORT,
+          RAFT_PORT,
+          PEERS,
+          ELECTION_TIMEOUT_MIN,
+          ELECTION_TIMEOUT_MAX,
+          SNAPSHOT_THRESHOLD,
+          PURGE_GAP,
+          SEGMENT_BYTES,
+          BLOCK_CACHE_BYTES,
           WRITE_BUFFER_BYTES);
 
   static NodeConfig load(Properties props) {
@@ -85,8 +96,20 @@ record NodeConfig(
           "invalid node configuration:\n  " + String.join("\n  ", r.problems));
     }
     return new NodeConfig(
-        nodeId, clusterId, Path.of(dataDir), host, clientPort, raftPort, peers, min, max,
-        snapshotThreshold, purgeGap, segmentBytes, blockCache, writeBuffer);
+        nodeId,
+        clusterId,
+        Path.of(dataDir),
+        host,
+        clientPort,
+        raftPort,
+        peers,
+        min,
+        max,
+        snapshotThreshold,
+        purgeGap,
+        segmentBytes,
+        blockCache,
+        writeBuffer);
   }
 
   Peer self() {

@@ -38,7 +38,8 @@ record PartitionKey(String topic, int partition) implements Comparable<Partition
     List<TopicPartitions> wire = new ArrayList<>();
     byTopic.forEach(
         (topic, partitions) ->
-            wire.add(TopicPartitions.newBuilder().setTopic(topic).addAllPartitions(partitions).build()));
+            wire.add(
+                TopicPartitions.newBuilder().setTopic(topic).addAllPartitions(partitions).build()));
     return wire;
   }
 

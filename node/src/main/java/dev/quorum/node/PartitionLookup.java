@@ -7,8 +7,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Resolves (topic, partition) to the local replica that can serve it, or to the error a client should
- * get: unknown topic or partition, not the leader (with the leader's id), or no leader yet.
+ * Resolves (topic, partition) to the local replica that can serve it, or to the error a client
+ * should get: unknown topic or partition, not the leader (with the leader's id), or no leader yet.
  */
 final class PartitionLookup {
   private final LocalReplicas replicas;
@@ -38,7 +38,8 @@ final class PartitionLookup {
     if (!p.isLeader()) {
       return Resolved.failed(Errors.notLeader(name, p.leaderHint(), false));
     }
-    // A new leader serves only once it has applied everything committed before its term; before that
+    // A new leader serves only once it has applied everything committed before its term; before
+    // that
     // its log end could look shorter than what clients already saw.
     if (!p.isLeaderReady()) {
       return Resolved.failed(

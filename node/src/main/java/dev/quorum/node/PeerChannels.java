@@ -19,7 +19,8 @@ final class PeerChannels implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
   /** The ids of the nodes that answer a status request within {@code timeoutMs}. */
-  CompletableFuture<List<Integer>> liveNodes(Collection<NodeInfo> nodes, int selfId, long timeoutMs) {
+  CompletableFuture<List<Integer>> liveNodes(
+      Collection<NodeInfo> nodes, int selfId, long timeoutMs) {
     List<CompletableFuture<Integer>> answers = new ArrayList<>();
     for (NodeInfo node : nodes) {
       if (node.getId() == selfId) {
@@ -50,7 +51,8 @@ final class PeerChannels implements AutoCloseable {
       answers.add(answer);
     }
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-        .thenApply(v -> answers.stream().map(CompletableFuture::join).filter(id -> id > 0).toList());
+        .thenApply(
+            v -> answers.stream().map(CompletableFuture::join).filter(id -> id > 0).toList());
   }
 
   private ManagedChannel channel(NodeInfo node) {

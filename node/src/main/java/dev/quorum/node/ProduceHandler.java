@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Appends produce batches through the partition's Raft group. A partition is answered once its entry
- * is committed by a majority (each of which fsynced it) and applied by this leader.
+ * Appends produce batches through the partition's Raft group. A partition is answered once its
+ * entry is committed by a majority (each of which fsynced it) and applied by this leader.
  */
 final class ProduceHandler {
   static final int DEFAULT_TIMEOUT_MS = 30_000;
@@ -54,7 +54,8 @@ final class ProduceHandler {
     LocalReplicas.Partition partition = java.util.Objects.requireNonNull(resolved.partition());
     String name = p.getTopic() + "-" + p.getPartition();
     if (p.getRecordsCount() == 0) {
-      return done(result.setError(Errors.definite(ErrorCode.INVALID_REQUEST, "no records for " + name)));
+      return done(
+          result.setError(Errors.definite(ErrorCode.INVALID_REQUEST, "no records for " + name)));
     }
     AppendRecords append =
         AppendRecords.newBuilder()

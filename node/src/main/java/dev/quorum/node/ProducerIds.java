@@ -27,7 +27,8 @@ final class ProducerIds {
 
   CompletableFuture<InitProducerIdResponse> initProducerId() {
     return allocate()
-        .thenApply(id -> InitProducerIdResponse.newBuilder().setProducerId(id).setProducerEpoch(0).build())
+        .thenApply(
+            id -> InitProducerIdResponse.newBuilder().setProducerId(id).setProducerEpoch(0).build())
         .exceptionally(
             failure ->
                 InitProducerIdResponse.newBuilder()
@@ -35,7 +36,8 @@ final class ProducerIds {
                         Errors.definite(
                             ErrorCode.UNAVAILABLE,
                             "cannot allocate a producer id: "
-                                + (failure.getCause() != null ? failure.getCause() : failure).getMessage()))
+                                + (failure.getCause() != null ? failure.getCause() : failure)
+                                    .getMessage()))
                     .build());
   }
 

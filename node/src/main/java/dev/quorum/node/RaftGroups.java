@@ -13,10 +13,10 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 
 /**
- * Names of Raft groups and peers. A partition's group id carries its topic id and partition number in
- * the low 64 bits, so a node can tell from a group directory alone which topic incarnation it belongs
- * to, and whether the metadata it has applied is recent enough to judge that the topic is gone. (Low,
- * because Ratis names a group in logs and JMX by the last 12 hex digits of its UUID.)
+ * Names of Raft groups and peers. A partition's group id carries its topic id and partition number
+ * in the low 64 bits, so a node can tell from a group directory alone which topic incarnation it
+ * belongs to, and whether the metadata it has applied is recent enough to judge that the topic is
+ * gone. (Low, because Ratis names a group in logs and JMX by the last 12 hex digits of its UUID.)
  */
 final class RaftGroups {
   private static final int PARTITION_BITS = 16;
@@ -32,7 +32,9 @@ final class RaftGroups {
     return RaftGroupId.valueOf(new UUID(hash(clusterId + "/" + topic.getName()), low));
   }
 
-  /** The metadata log index that created the topic of a partition group; 0 for the metadata group. */
+  /**
+   * The metadata log index that created the topic of a partition group; 0 for the metadata group.
+   */
   static long topicIdOf(RaftGroupId groupId) {
     return groupId.getUuid().getLeastSignificantBits() >>> PARTITION_BITS;
   }
@@ -54,7 +56,8 @@ final class RaftGroups {
   static RaftGroup metadataGroup(String clusterId, List<Peer> peers) {
     List<RaftPeer> raftPeers = new ArrayList<>();
     for (Peer peer : peers) {
-      raftPeers.add(RaftPeer.newBuilder().setId(peerId(peer.id())).setAddress(peer.raftAddress()).build());
+      raftPeers.add(
+          RaftPeer.newBuilder().setId(peerId(peer.id())).setAddress(peer.raftAddress()).build());
     }
     return RaftGroup.valueOf(metadataGroupId(clusterId), raftPeers);
   }

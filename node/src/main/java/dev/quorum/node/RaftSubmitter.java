@@ -59,8 +59,8 @@ final class RaftSubmitter {
   }
 
   /**
-   * Completes with true once a majority confirmed this replica still leads (a Raft read index) and it
-   * applied everything committed up to then; false if that could not be confirmed in time.
+   * Completes with true once a majority confirmed this replica still leads (a Raft read index) and
+   * it applied everything committed up to then; false if that could not be confirmed in time.
    */
   CompletableFuture<Boolean> confirmLeadership(LocalReplicas.Partition partition, long timeoutMs) {
     RaftClientRequest request =
@@ -87,7 +87,8 @@ final class RaftSubmitter {
   private static PartitionCommandResult toResult(String name, RaftClientReply reply) {
     if (reply.isSuccess()) {
       try {
-        return PartitionCommandResult.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+        return PartitionCommandResult.parseFrom(
+            reply.getMessage().getContent().asReadOnlyByteBuffer());
       } catch (InvalidProtocolBufferException e) {
         return result(Errors.indeterminate(ErrorCode.INTERNAL, "unreadable apply result: " + e));
       }
@@ -103,7 +104,8 @@ final class RaftSubmitter {
     }
     if (reply.getException() instanceof LeaderNotReadyException) {
       return result(
-          Errors.definite(ErrorCode.LEADER_NOT_AVAILABLE, "the leader of " + name + " is not ready"));
+          Errors.definite(
+              ErrorCode.LEADER_NOT_AVAILABLE, "the leader of " + name + " is not ready"));
     }
     String message =
         reply.getException() == null ? "unknown failure" : reply.getException().getMessage();

@@ -1,18 +1,18 @@
 package dev.quorum.node;
 
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The one place where node settings become Ratis settings. */
 final class RatisProperties {
   /**
-   * The largest Raft entry: one produce batch for one partition plus its envelope. Ratis allocates a
-   * write buffer of this size per partition replica, so it is kept small (see TopicRules).
+   * The largest Raft entry: one produce batch for one partition plus its envelope. Ratis allocates
+   * a write buffer of this size per partition replica, so it is kept small (see TopicRules).
    */
   static final SizeInBytes MAX_ENTRY = SizeInBytes.valueOf("2MB");
 
@@ -38,8 +38,7 @@ final class RatisProperties {
 
     // Per-replica buffers multiply by the number of partitions a node hosts: keep them small.
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, MAX_ENTRY);
-    RaftServerConfigKeys.Log.setWriteBufferSize(
-        p, SizeInBytes.valueOf(MAX_ENTRY.getSize() + 8));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(MAX_ENTRY.getSize() + 8));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
     RaftServerConfigKeys.Log.setPreallocatedSize(
         p, SizeInBytes.valueOf(Math.min(config.logSegmentBytes(), 1L << 20)));

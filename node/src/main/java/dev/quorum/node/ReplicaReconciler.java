@@ -21,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the partition replicas hosted by this node equal to what the metadata assigns to it: starts the
- * Raft groups of new partitions and removes (with their data) the groups of deleted topics. Runs on
- * one thread, after every metadata change and periodically, so a failed step is retried.
+ * Keeps the partition replicas hosted by this node equal to what the metadata assigns to it: starts
+ * the Raft groups of new partitions and removes (with their data) the groups of deleted topics.
+ * Runs on one thread, after every metadata change and periodically, so a failed step is retried.
  */
 final class ReplicaReconciler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaReconciler.class);

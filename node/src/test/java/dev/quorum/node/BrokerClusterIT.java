@@ -69,7 +69,8 @@ class BrokerClusterIT {
     List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
     try (Producer producer = Producer.create(producerConfig())) {
       for (int i = 0; i < 10_000; i++) {
-        acks.add(producer.send(ProducerRecord.of("orders", bytes("key-" + (i % 10)), bytes("" + i))));
+        acks.add(
+            producer.send(ProducerRecord.of("orders", bytes("key-" + (i % 10)), bytes("" + i))));
       }
       producer.flush();
     }
@@ -200,8 +201,10 @@ class BrokerClusterIT {
       assertThat(records).extracting(r -> text(r.value())).containsExactly("v0", "v1", "v2");
 
       assertThat(consumer.offsetsForTimes(Map.of(partition, before)).get(partition)).isZero();
-      Long future = consumer.offsetsForTimes(Map.of(partition, System.currentTimeMillis() + 60_000))
-          .get(partition);
+      Long future =
+          consumer
+              .offsetsForTimes(Map.of(partition, System.currentTimeMillis() + 60_000))
+              .get(partition);
       assertThat(future).isNull();
       assertThat(consumer.endOffsets(List.of(partition))).containsEntry(partition, 3L);
     }
@@ -221,12 +224,15 @@ class BrokerClusterIT {
       java.util.Set<Long> ids = new java.util.HashSet<>();
       for (String address : addresses) {
         io.grpc.ManagedChannel other =
-            io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(address).usePlaintext().build();
+            io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(address)
+                .usePlaintext()
+                .build();
         try {
           for (int i = 0; i < 3; i++) {
             ids.add(
                 dev.quorum.protocol.v1.BrokerGrpc.newBlockingStub(other)
-                    .initProducerId(dev.quorum.protocol.v1.InitProducerIdRequest.getDefaultInstance())
+                    .initProducerId(
+                        dev.quorum.protocol.v1.InitProducerIdRequest.getDefaultInstance())
                     .getProducerId());
           }
         } finally {

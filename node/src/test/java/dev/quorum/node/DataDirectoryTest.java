@@ -29,8 +29,7 @@ class DataDirectoryTest {
   @Test
   void twoProcessesCannotShareADirectory() throws Exception {
     try (DataDirectory ignored = DataDirectory.open(dir, "alpha", 1)) {
-      assertThatThrownBy(() -> DataDirectory.open(dir, "alpha", 1))
-          .hasMessageContaining("in use");
+      assertThatThrownBy(() -> DataDirectory.open(dir, "alpha", 1)).hasMessageContaining("in use");
     }
   }
 

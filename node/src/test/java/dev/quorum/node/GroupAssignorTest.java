@@ -16,11 +16,13 @@ class GroupAssignorTest {
   @Test
   void stickyMovesOnlyTheNecessaryPartitionsWhenAFourthMemberJoins() {
     Map<String, Set<PartitionKey>> three =
-        GroupAssignor.assign(GroupAssignor.STICKY, members(List.of("a", "b", "c"), Map.of()), TWELVE);
+        GroupAssignor.assign(
+            GroupAssignor.STICKY, members(List.of("a", "b", "c"), Map.of()), TWELVE);
     assertThat(three.values()).allSatisfy(p -> assertThat(p).hasSize(4));
 
     Map<String, Set<PartitionKey>> four =
-        GroupAssignor.assign(GroupAssignor.STICKY, members(List.of("a", "b", "c", "d"), three), TWELVE);
+        GroupAssignor.assign(
+            GroupAssignor.STICKY, members(List.of("a", "b", "c", "d"), three), TWELVE);
     assertThat(four.values()).allSatisfy(p -> assertThat(p).hasSize(3));
     assertThat(moved(three, four)).isEqualTo(3);
     assertCoversEachPartitionOnce(four, 12);
@@ -63,7 +65,8 @@ class GroupAssignorTest {
         List.of(
             new GroupAssignor.Member("a", "a", Set.of("x"), Set.of()),
             new GroupAssignor.Member("b", "b", Set.of("x", "y"), Set.of()));
-    for (String assignor : List.of(GroupAssignor.STICKY, GroupAssignor.RANGE, GroupAssignor.ROUND_ROBIN)) {
+    for (String assignor :
+        List.of(GroupAssignor.STICKY, GroupAssignor.RANGE, GroupAssignor.ROUND_ROBIN)) {
       Map<String, Set<PartitionKey>> result =
           GroupAssignor.assign(assignor, members, Map.of("x", 2, "y", 2));
       assertThat(result.get("a")).allSatisfy(p -> assertThat(p.topic()).isEqualTo("x"));
@@ -75,12 +78,14 @@ class GroupAssignorTest {
       List<String> ids, Map<String, Set<PartitionKey>> previous) {
     List<GroupAssignor.Member> members = new ArrayList<>();
     for (String id : ids) {
-      members.add(new GroupAssignor.Member(id, id, Set.of("orders"), previous.getOrDefault(id, Set.of())));
+      members.add(
+          new GroupAssignor.Member(id, id, Set.of("orders"), previous.getOrDefault(id, Set.of())));
     }
     return members;
   }
 
-  private static int moved(Map<String, Set<PartitionKey>> before, Map<String, Set<PartitionKey>> after) {
+  private static int moved(
+      Map<String, Set<PartitionKey>> before, Map<String, Set<PartitionKey>> after) {
     Map<PartitionKey, String> owner = new HashMap<>();
     before.forEach((m, ps) -> ps.forEach(p -> owner.put(p, m)));
     int moved = 0;
@@ -94,9 +99,12 @@ class GroupAssignorTest {
     return moved;
   }
 
-  private static void assertCoversEachPartitionOnce(Map<String, Set<PartitionKey>> result, int total) {
+  private static void assertCoversEachPartitionOnce(
+      Map<String, Set<PartitionKey>> result, int total) {
     Set<PartitionKey> seen = new HashSet<>();
-    result.values().forEach(ps -> ps.forEach(p -> assertThat(seen.add(p)).as("%s twice", p).isTrue()));
+    result
+        .values()
+        .forEach(ps -> ps.forEach(p -> assertThat(seen.add(p)).as("%s twice", p).isTrue()));
     assertThat(seen).hasSize(total);
   }
 }

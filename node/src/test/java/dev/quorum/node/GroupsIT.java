@@ -81,8 +81,15 @@ class GroupsIT {
     for (Consumer c : List.of(billing1, billing2, audit)) {
       c.subscribe(List.of("events"));
     }
-    awaitPolling("both billing members own partitions", () -> !billing1.assignment().isEmpty()
-        && !billing2.assignment().isEmpty() && !audit.assignment().isEmpty(), billing1, billing2, audit);
+    awaitPolling(
+        "both billing members own partitions",
+        () ->
+            !billing1.assignment().isEmpty()
+                && !billing2.assignment().isEmpty()
+                && !audit.assignment().isEmpty(),
+        billing1,
+        billing2,
+        audit);
 
     produce("events", 0, 200);
     List<String> first = new ArrayList<>();
@@ -166,17 +173,20 @@ class GroupsIT {
     consumers.add(first);
     first.subscribe(List.of("durable"));
     List<String> seen = new ArrayList<>();
-    await("50 records are consumed", () -> {
-      values(first.poll(Duration.ofMillis(100)), seen);
-      return seen.size() >= 50;
-    });
+    await(
+        "50 records are consumed",
+        () -> {
+          values(first.poll(Duration.ofMillis(100)), seen);
+          return seen.size() >= 50;
+        });
     TopicPartition partition = new TopicPartition("durable", 0);
     first.commitSync(Map.of(partition, 50L));
     first.close();
     consumers.remove(first);
 
     int coordinator =
-        admin.describeTopic(GroupCoordinator.TOPIC)
+        admin
+            .describeTopic(GroupCoordinator.TOPIC)
             .partitions()
             .get(GroupCoordinator.partitionOf("failover"))
             .leader();
@@ -185,17 +195,18 @@ class GroupsIT {
       Consumer second = member("failover", Duration.ofSeconds(10), null);
       second.subscribe(List.of("durable"));
       List<ConsumerRecord> resumed = new ArrayList<>();
-      await("the new member resumes", () -> {
-        resumed.addAll(second.poll(Duration.ofMillis(200)));
-        return !resumed.isEmpty();
-      });
+      await(
+          "the new member resumes",
+          () -> {
+            resumed.addAll(second.poll(Duration.ofMillis(200)));
+            return !resumed.isEmpty();
+          });
       assertThat(resumed.get(0).offset()).isEqualTo(50);
     } finally {
       cluster.start(coordinator);
       cluster.awaitAllNodesUp(admin);
     }
   }
-
 
   @Test
   void offsetsCanBeResetWhileTheGroupIsEmpty() throws Exception {
@@ -204,10 +215,12 @@ class GroupsIT {
     Consumer consumer = member("replayers", Duration.ofSeconds(10), null);
     consumer.subscribe(List.of("replay"));
     List<String> seen = new ArrayList<>();
-    await("everything is consumed", () -> {
-      values(consumer.poll(Duration.ofMillis(100)), seen);
-      return seen.size() >= 20;
-    });
+    await(
+        "everything is consumed",
+        () -> {
+          values(consumer.poll(Duration.ofMillis(100)), seen);
+          return seen.size() >= 20;
+        });
     consumer.commitSync();
     assertThatThrownBy(() -> admin.resetOffsets("replayers", "replay", OffsetResetSpec.earliest()))
         .isInstanceOf(GroupNotEmptyException.class);
@@ -227,17 +240,21 @@ class GroupsIT {
     Consumer again = member("replayers", Duration.ofSeconds(10), null);
     again.subscribe(List.of("replay"));
     List<String> replayed = new ArrayList<>();
-    await("everything is consumed again", () -> {
-      values(again.poll(Duration.ofMillis(100)), replayed);
-      return replayed.size() >= 20;
-    });
+    await(
+        "everything is consumed again",
+        () -> {
+          values(again.poll(Duration.ofMillis(100)), replayed);
+          return replayed.size() >= 20;
+        });
     assertThat(replayed).containsExactlyInAnyOrderElementsOf(range(0, 20));
 
     again.close();
     consumers.remove(again);
     admin.resetOffsets("replayers", "replay", OffsetResetSpec.toOffset(5));
-    admin.resetOffsets("replayers", "replay", OffsetResetSpec.toDatetime(Instant.now().plusSeconds(3600)));
-    assertThat(admin.describeGroup("replayers").offsets()).allSatisfy(l -> assertThat(l.lag()).isZero());
+    admin.resetOffsets(
+        "replayers", "replay", OffsetResetSpec.toDatetime(Instant.now().plusSeconds(3600)));
+    assertThat(admin.describeGroup("replayers").offsets())
+        .allSatisfy(l -> assertThat(l.lag()).isZero());
   }
 
   @Test
@@ -257,7 +274,8 @@ class GroupsIT {
         () -> members.stream().allMatch(c -> c.assignment().size() == 4),
         members.toArray(Consumer[]::new));
     revoked.forEach(Set::clear);
-    List<Set<TopicPartition>> before = members.stream().map(c -> Set.copyOf(c.assignment())).toList();
+    List<Set<TopicPartition>> before =
+        members.stream().map(c -> Set.copyOf(c.assignment())).toList();
 
     Consumer fourth = member("scale", Duration.ofSeconds(10), null);
     fourth.subscribe(List.of("twelve"));
@@ -295,7 +313,11 @@ class GroupsIT {
     consumers.remove(first);
     Consumer restarted = member("statics", Duration.ofSeconds(20), "instance-a");
     restarted.subscribe(List.of("static"));
-    awaitPolling("the restarted member owns its partitions again", () -> restarted.assignment().equals(before), restarted, other);
+    awaitPolling(
+        "the restarted member owns its partitions again",
+        () -> restarted.assignment().equals(before),
+        restarted,
+        other);
     assertThat(otherRevoked).isEmpty();
     assertThat(admin.describeGroup("statics").members()).hasSize(2);
   }
@@ -309,16 +331,20 @@ class GroupsIT {
     produce("pat-one", 0, 10);
     produce("other", 0, 10);
     List<ConsumerRecord> records = new ArrayList<>();
-    await("the first matching topic is consumed", () -> {
-      records.addAll(consumer.poll(Duration.ofMillis(100)));
-      return records.size() >= 10;
-    });
+    await(
+        "the first matching topic is consumed",
+        () -> {
+          records.addAll(consumer.poll(Duration.ofMillis(100)));
+          return records.size() >= 10;
+        });
     admin.createTopic(new NewTopic("pat-two", 2, 3));
     produce("pat-two", 100, 10);
-    await("the later matching topic is consumed too", () -> {
-      records.addAll(consumer.poll(Duration.ofMillis(100)));
-      return records.size() >= 20;
-    });
+    await(
+        "the later matching topic is consumed too",
+        () -> {
+          records.addAll(consumer.poll(Duration.ofMillis(100)));
+          return records.size() >= 20;
+        });
     assertThat(records).extracting(ConsumerRecord::topic).containsOnly("pat-one", "pat-two");
     assertThat(records).hasSize(20);
   }

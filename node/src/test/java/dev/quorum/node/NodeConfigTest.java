@@ -16,8 +16,7 @@ class NodeConfigTest {
     p.setProperty("client.port", "7102");
     p.setProperty("raft.port", "7202");
     p.setProperty(
-        "cluster.peers",
-        "1@127.0.0.1:7201:7101,2@127.0.0.1:7202:7102,3@127.0.0.1:7203:7103");
+        "cluster.peers", "1@127.0.0.1:7201:7101,2@127.0.0.1:7202:7102,3@127.0.0.1:7203:7103");
     return p;
   }
 

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SnapshotCatchUpIT {
-  /** Makes the entries large enough to fill several 64 KiB log segments, which Ratis purges whole. */
+  /**
+   * Makes the entries large enough to fill several 64 KiB log segments, which Ratis purges whole.
+   */
   private static final String PADDING = "x".repeat(1024);
 
   @TempDir Path dir;
@@ -65,18 +67,23 @@ class SnapshotCatchUpIT {
           producer.send(ProducerRecord.of("snap", text("before-" + i))).get(10, TimeUnit.SECONDS);
         }
         int follower = followerOf(cluster, groupId);
-        long lastIndexAtStop = division(cluster, follower, groupId).getRaftLog().getLastEntryTermIndex().getIndex();
+        long lastIndexAtStop =
+            division(cluster, follower, groupId).getRaftLog().getLastEntryTermIndex().getIndex();
         cluster.stop(follower);
 
         // One Raft entry per record: many snapshots and purges while the follower is away.
         for (int i = 0; i < 200; i++) {
-          producer.send(ProducerRecord.of("snap", text("during-" + i + "-" + PADDING))).get(10, TimeUnit.SECONDS);
+          producer
+              .send(ProducerRecord.of("snap", text("during-" + i + "-" + PADDING)))
+              .get(10, TimeUnit.SECONDS);
         }
         int leader = leaderOf(cluster, groupId);
         TestCluster.await(
             "the leader purged the entries the follower is missing",
             Duration.ofSeconds(30),
-            () -> division(cluster, leader, groupId).getRaftLog().getStartIndex() > lastIndexAtStop + 1);
+            () ->
+                division(cluster, leader, groupId).getRaftLog().getStartIndex()
+                    > lastIndexAtStop + 1);
 
         cluster.start(follower);
         TestCluster.await(

@@ -13,8 +13,9 @@ import java.util.StringJoiner;
 import java.util.function.BooleanSupplier;
 
 /**
- * Broker nodes in this JVM on 127.0.0.1 with ephemeral ports and their own data directories. Stopping
- * a node closes it; starting it again reuses its data. {@link #close} stops every node it started.
+ * Broker nodes in this JVM on 127.0.0.1 with ephemeral ports and their own data directories.
+ * Stopping a node closes it; starting it again reuses its data. {@link #close} stops every node it
+ * started.
  */
 final class TestCluster implements AutoCloseable {
   private final Path root;

@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
- * Wakes long-polling readers when new records are applied, without parking a thread per reader. Apply
- * signals; each waiter re-checks its own condition. A waiter leaves the set as soon as its future
- * completes, including when the reader gives up and cancels it.
+ * Wakes long-polling readers when new records are applied, without parking a thread per reader.
+ * Apply signals; each waiter re-checks its own condition. A waiter leaves the set as soon as its
+ * future completes, including when the reader gives up and cancels it.
  */
 final class AppendNotifier {
   private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();

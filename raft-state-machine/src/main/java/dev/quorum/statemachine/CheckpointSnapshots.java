@@ -22,13 +22,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Snapshots are RocksDB checkpoints kept as directories {@code sm/snapshot.<term>_<index>/} in the
- * group's Ratis storage. Ratis streams their files to lagging followers and, on a follower, replaces the
- * whole {@code sm/} directory with what it received; the live database therefore lives outside
- * {@code sm/}.
+ * group's Ratis storage. Ratis streams their files to lagging followers and, on a follower,
+ * replaces the whole {@code sm/} directory with what it received; the live database therefore lives
+ * outside {@code sm/}.
  */
 final class CheckpointSnapshots implements StateMachineStorage {
   private static final Pattern NAME = Pattern.compile("snapshot\\.(\\d+)_(\\d+)");
   private static final String MD5_SUFFIX = ".md5";
+
   /** Older checkpoints are kept a little while, so a transfer in progress can finish. */
   private static final int RETAINED = 2;
 

@@ -27,8 +27,9 @@ import org.rocksdb.WriteBatch;
 
 /**
  * Consumer group state kept by a partition of the internal {@code __groups} topic: each group's
- * membership (decided by the coordinator, stored here) and its committed offsets. Commits are checked
- * here, in apply, against the stored membership: a member may commit only partitions it holds.
+ * membership (decided by the coordinator, stored here) and its committed offsets. Commits are
+ * checked here, in apply, against the stored membership: a member may commit only partitions it
+ * holds.
  */
 final class GroupStore {
   private static final byte GROUP = 'g';
@@ -40,7 +41,9 @@ final class GroupStore {
   void load(Store store) {
     Map<String, GroupState> loaded = new TreeMap<>();
     try (RocksIterator it = store.newIterator()) {
-      for (it.seek(new byte[] {GROUP}); it.isValid() && Keys.hasPrefix(it.key(), GROUP); it.next()) {
+      for (it.seek(new byte[] {GROUP});
+          it.isValid() && Keys.hasPrefix(it.key(), GROUP);
+          it.next()) {
         GroupState state = GroupState.parseFrom(it.value());
         loaded.put(state.getGroupId(), state);
       }
@@ -59,17 +62,22 @@ final class GroupStore {
   }
 
   /** Applies one command; returns an error, or null when it was applied. */
-  ApplyResult apply(GroupCommand command, WriteBatch batch, java.util.function.Function<Error, byte[]> reply)
+  ApplyResult apply(
+      GroupCommand command, WriteBatch batch, java.util.function.Function<Error, byte[]> reply)
       throws RocksDBException {
     return switch (command.getChangeCase()) {
       case PUT_GROUP -> put(command.getGroupId(), command.getPutGroup(), batch, reply);
       case COMMIT -> commit(command.getGroupId(), command.getCommit(), batch, reply);
-      case CHANGE_NOT_SET -> ApplyResult.of(reply.apply(error(ErrorCode.INVALID_REQUEST, "empty group command")));
+      case CHANGE_NOT_SET ->
+          ApplyResult.of(reply.apply(error(ErrorCode.INVALID_REQUEST, "empty group command")));
     };
   }
 
   private ApplyResult put(
-      String groupId, PutGroup put, WriteBatch batch, java.util.function.Function<Error, byte[]> reply)
+      String groupId,
+      PutGroup put,
+      WriteBatch batch,
+      java.util.function.Function<Error, byte[]> reply)
       throws RocksDBException {
     long version = group(groupId).map(GroupState::getVersion).orElse(0L);
     if (version != put.getExpectedVersion()) {
@@ -137,7 +145,9 @@ final class GroupStore {
           "member " + commit.getMemberId() + " is not in group " + groupId);
     }
     if (commit.getMemberEpoch() > member.getMemberEpoch()) {
-      return error(ErrorCode.FENCED_MEMBER, "member epoch " + commit.getMemberEpoch() + " is from the future");
+      return error(
+          ErrorCode.FENCED_MEMBER,
+          "member epoch " + commit.getMemberEpoch() + " is from the future");
     }
     for (OffsetCommit offset : commit.getOffsetsList()) {
       if (!holds(member.getHeldList(), offset.getTopic(), offset.getPartition())) {

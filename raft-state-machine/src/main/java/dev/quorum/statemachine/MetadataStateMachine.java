@@ -27,9 +27,9 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 
 /**
- * The cluster metadata group's state: the cluster id, the nodes, and the topics with their partition
- * placement. Changes are published as an immutable {@link ClusterView} and announced to listeners (the
- * node reconciles its partition replicas with them).
+ * The cluster metadata group's state: the cluster id, the nodes, and the topics with their
+ * partition placement. Changes are published as an immutable {@link ClusterView} and announced to
+ * listeners (the node reconciles its partition replicas with them).
  */
 public final class MetadataStateMachine extends RocksDbStateMachine {
   private static final byte NODE = 'n';

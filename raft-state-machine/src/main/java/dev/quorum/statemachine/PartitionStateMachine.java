@@ -2,8 +2,10 @@ package dev.quorum.statemachine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quorum.protocol.raft.AppendRecords;
+import dev.quorum.protocol.raft.GroupState;
 import dev.quorum.protocol.raft.PartitionCommand;
 import dev.quorum.protocol.raft.PartitionCommandResult;
+import dev.quorum.protocol.v1.CommittedOffset;
 import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.RecordBatch;
@@ -15,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.quorum.protocol.raft.GroupState;
-import dev.quorum.protocol.v1.CommittedOffset;
 import java.util.concurrent.CompletableFuture;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -24,8 +24,8 @@ import org.rocksdb.WriteBatch;
 
 /**
  * One partition's replicated log. Applying an append assigns the next dense offsets and stores the
- * records as one batch under its base offset, plus a time-index entry, in the same write batch as the
- * applied index.
+ * records as one batch under its base offset, plus a time-index entry, in the same write batch as
+ * the applied index.
  *
  * <p>Reads run on request threads, concurrently with apply: they see only applied, hence committed,
  * records.
@@ -110,12 +110,12 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     // A new leader's clock may be behind the old one's; append times must not go backwards.
     long appendTime = Math.max(append.getAppendTimeMs(), before.lastAppendTime());
     long base = before.next();
-    RecordBatch.Builder stored = RecordBatch.newBuilder().setBaseOffset(base).setAppendTimeMs(appendTime);
+    RecordBatch.Builder stored =
+        RecordBatch.newBuilder().setBaseOffset(base).setAppendTimeMs(appendTime);
     for (int i = 0; i < append.getRecordsCount(); i++) {
       stored.addRecords(append.getRecords(i).toBuilder().setOffsetDelta(i));
     }
-    LogOffsets after =
-        new LogOffsets(before.start(), base + append.getRecordsCount(), appendTime);
+    LogOffsets after = new LogOffsets(before.start(), base + append.getRecordsCount(), appendTime);
     Runnable publishProducers;
     try {
       batch.put(Keys.of(BATCH, base), stored.build().toByteArray());

@@ -16,8 +16,8 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 
 /**
- * What a partition remembers about each idempotent producer: its epoch and its last few batches.
- * It is written in the same RocksDB write batch as the records it describes, so it survives exactly
+ * What a partition remembers about each idempotent producer: its epoch and its last few batches. It
+ * is written in the same RocksDB write batch as the records it describes, so it survives exactly
  * what the records survive: restarts, leader changes and snapshot installs.
  *
  * <p>Only the apply thread touches this class.
@@ -25,10 +25,13 @@ import org.rocksdb.WriteBatch;
 final class ProducerStates {
   /** Retries of any of a producer's last five batches are recognised, like Kafka's. */
   static final int REMEMBERED_BATCHES = 5;
+
   /** A producer silent this long (by append time) is forgotten. */
   static final long EXPIRY_MS = 7L * 24 * 60 * 60 * 1000;
+
   /** How many appends between sweeps for expired producers. */
   private static final int SWEEP_EVERY = 1024;
+
   private static final byte PRODUCER = 'p';
 
   private final Map<Long, ProducerState> producers = new HashMap<>();
@@ -37,7 +40,9 @@ final class ProducerStates {
   void load(Store store) {
     producers.clear();
     try (RocksIterator it = store.newIterator()) {
-      for (it.seek(new byte[] {PRODUCER}); it.isValid() && Keys.hasPrefix(it.key(), PRODUCER); it.next()) {
+      for (it.seek(new byte[] {PRODUCER});
+          it.isValid() && Keys.hasPrefix(it.key(), PRODUCER);
+          it.next()) {
         ProducerState state = ProducerState.parseFrom(it.value());
         producers.put(state.getProducerId(), state);
       }

@@ -31,14 +31,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Ratis state machine whose state lives in its own RocksDB store, with the Raft log as the store's
- * write-ahead log.
+ * A Ratis state machine whose state lives in its own RocksDB store, with the Raft log as the
+ * store's write-ahead log.
  *
- * <p>Every applied entry writes its changes and the applied (term, index) in one write batch, so the
- * store is always exactly the state after some entry. After a crash the store holds what was last
- * flushed; entries at or below its applied index are skipped when Ratis replays them, so nothing is
- * applied twice. A snapshot flushes the store and checkpoints it under {@code sm/}; Ratis may then
- * purge the log up to that index, because everything below it is durable in SST files.
+ * <p>Every applied entry writes its changes and the applied (term, index) in one write batch, so
+ * the store is always exactly the state after some entry. After a crash the store holds what was
+ * last flushed; entries at or below its applied index are skipped when Ratis replays them, so
+ * nothing is applied twice. A snapshot flushes the store and checkpoints it under {@code sm/};
+ * Ratis may then purge the log up to that index, because everything below it is durable in SST
+ * files.
  */
 public abstract class RocksDbStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbStateMachine.class);
@@ -46,11 +47,13 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
 
   private final StorageEnvironment env;
   private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
+
   /** Readers hold it shared; swapping the store after a snapshot install holds it exclusively. */
   private final ReadWriteLock storeLock = new ReentrantReadWriteLock();
 
   private @Nullable Store store;
   private @Nullable Path liveDir;
+
   /** The applied index the store held when it was opened: entries up to it are already in it. */
   private long durableIndex = -1;
 
@@ -58,7 +61,9 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
     this.env = env;
   }
 
-  /** Applies one entry: puts its changes into {@code batch} and returns the reply. Deterministic. */
+  /**
+   * Applies one entry: puts its changes into {@code batch} and returns the reply. Deterministic.
+   */
   protected abstract ApplyResult apply(ByteBuffer entry, long index, WriteBatch batch);
 
   /** Loads the in-memory view of a freshly opened store. */
@@ -112,8 +117,8 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Reads go to the local store directly; a read request through Ratis only confirms leadership (its
-   * read index) and answers with nothing.
+   * Reads go to the local store directly; a read request through Ratis only confirms leadership
+   * (its read index) and answers with nothing.
    */
   @Override
   public CompletableFuture<Message> query(Message request) {
@@ -127,11 +132,14 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
     long currentIndex = current == null ? RaftLog.INVALID_LOG_INDEX : current.getIndex();
     // While replay is still below what the store already holds, the store is ahead of `applied`: a
     // checkpoint now would be labelled with the wrong index.
-    if (applied == null || applied.getIndex() <= currentIndex || applied.getIndex() < durableIndex) {
+    if (applied == null
+        || applied.getIndex() <= currentIndex
+        || applied.getIndex() < durableIndex) {
       return currentIndex;
     }
     Store s = store();
-    // Ratis runs this on the apply thread with no apply in progress, so the store is exactly `applied`.
+    // Ratis runs this on the apply thread with no apply in progress, so the store is exactly
+    // `applied`.
     try (WriteBatch batch = new WriteBatch()) {
       batch.put(APPLIED_KEY, Keys.longs(applied.getTerm(), applied.getIndex()));
       s.write(batch);
@@ -206,8 +214,8 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Opens the live store, first replacing it with the newest checkpoint when the checkpoint is ahead:
-   * after a snapshot install, or when a crash interrupted the copy of one.
+   * Opens the live store, first replacing it with the newest checkpoint when the checkpoint is
+   * ahead: after a snapshot install, or when a crash interrupted the copy of one.
    */
   private void openStore(boolean installed) throws IOException {
     storeLock.writeLock().lock();

@@ -6,8 +6,10 @@ import org.jspecify.annotations.Nullable;
 /** What makes a topic request valid; the messages name what was wrong. */
 public final class TopicRules {
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
+
   /** A produce batch travels as one Raft entry, which Ratis caps (see the node's Raft settings). */
   public static final int MAX_MESSAGE_BYTES_LIMIT = 1536 << 10;
+
   public static final int MAX_PARTITIONS = 10_000;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
@@ -51,7 +53,10 @@ public final class TopicRules {
 
   public static @Nullable String checkMaxMessageBytes(int bytes) {
     if (bytes < 1 || bytes > MAX_MESSAGE_BYTES_LIMIT) {
-      return "max message bytes must be between 1 and " + MAX_MESSAGE_BYTES_LIMIT + ", got " + bytes;
+      return "max message bytes must be between 1 and "
+          + MAX_MESSAGE_BYTES_LIMIT
+          + ", got "
+          + bytes;
     }
     return null;
   }

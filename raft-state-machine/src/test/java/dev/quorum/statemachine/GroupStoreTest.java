@@ -19,14 +19,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Group membership and committed offsets in a partition of __groups, through a real Ratis group. */
+/**
+ * Group membership and committed offsets in a partition of __groups, through a real Ratis group.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GroupStoreTest {
   @TempDir Path dir;
 
   @Test
   void onlyTheMemberHoldingAPartitionMayCommitItsOffset() throws Exception {
-    try (RaftTestCluster cluster = new RaftTestCluster(dir, 1, 1_000_000, PartitionStateMachine::new)) {
+    try (RaftTestCluster cluster =
+        new RaftTestCluster(dir, 1, 1_000_000, PartitionStateMachine::new)) {
       assertThat(put(cluster, 0, member("m1", 3, 0, 1)).hasError()).isFalse();
 
       assertThat(commit(cluster, "m1", 3, 0, 42).hasError()).isFalse();
@@ -38,22 +41,27 @@ class GroupStoreTest {
           .isEqualTo(ErrorCode.GROUP_NOT_EMPTY);
 
       PartitionStateMachine log = cluster.stateMachine(0);
-      assertThat(log.committedOffsets("g")).singleElement().satisfies(o -> {
-        assertThat(o.getPartition()).isZero();
-        assertThat(o.getOffset()).isEqualTo(42);
-      });
+      assertThat(log.committedOffsets("g"))
+          .singleElement()
+          .satisfies(
+              o -> {
+                assertThat(o.getPartition()).isZero();
+                assertThat(o.getOffset()).isEqualTo(42);
+              });
     }
   }
 
   @Test
   void aStaleGroupUpdateIsRejectedAndTheGroupSurvivesARestart() throws Exception {
-    try (RaftTestCluster cluster = new RaftTestCluster(dir, 1, 1_000_000, PartitionStateMachine::new)) {
+    try (RaftTestCluster cluster =
+        new RaftTestCluster(dir, 1, 1_000_000, PartitionStateMachine::new)) {
       assertThat(put(cluster, 0, member("m1", 1, 0)).hasError()).isFalse();
       // Another coordinator that still believes in version 0 cannot overwrite version 1.
       assertThat(put(cluster, 0, member("m2", 1, 0)).getError().getCode())
           .isEqualTo(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       // With no members, an administrative commit (an offset reset) is accepted.
-      assertThat(put(cluster, 1, GroupState.newBuilder().setGroupId("g").build()).hasError()).isFalse();
+      assertThat(put(cluster, 1, GroupState.newBuilder().setGroupId("g").build()).hasError())
+          .isFalse();
       assertThat(commit(cluster, "", 0, 5, 10).hasError()).isFalse();
 
       cluster.stop(0);
@@ -78,8 +86,8 @@ class GroupStoreTest {
         .build();
   }
 
-  private static PartitionCommandResult put(RaftTestCluster cluster, long expected, GroupState state)
-      throws Exception {
+  private static PartitionCommandResult put(
+      RaftTestCluster cluster, long expected, GroupState state) throws Exception {
     return submit(
         cluster,
         GroupCommand.newBuilder()
@@ -89,7 +97,8 @@ class GroupStoreTest {
   }
 
   private static PartitionCommandResult commit(
-      RaftTestCluster cluster, String member, int epoch, int partition, long offset) throws Exception {
+      RaftTestCluster cluster, String member, int epoch, int partition, long offset)
+      throws Exception {
     return submit(
         cluster,
         GroupCommand.newBuilder()

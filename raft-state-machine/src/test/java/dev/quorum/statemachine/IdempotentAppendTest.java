@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Producer ids, epochs and sequence numbers make appends idempotent, through a real Ratis group. */
+/**
+ * Producer ids, epochs and sequence numbers make appends idempotent, through a real Ratis group.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IdempotentAppendTest {
   @TempDir Path dir;
@@ -72,8 +74,9 @@ class IdempotentAppendTest {
       cluster.stop(0);
       cluster.start(0);
       RaftTestCluster.await(
-          "the replica is back", Duration.ofSeconds(20), () -> logOrNull(cluster) != null
-              && logOrNull(cluster).offsets().next() == 4);
+          "the replica is back",
+          Duration.ofSeconds(20),
+          () -> logOrNull(cluster) != null && logOrNull(cluster).offsets().next() == 4);
       PartitionCommandResult retry = append(cluster, 9, 0, 0, 4);
       assertThat(retry.getDuplicate()).isTrue();
       assertThat(retry.getBaseOffset()).isEqualTo(first.getBaseOffset());
@@ -107,7 +110,8 @@ class IdempotentAppendTest {
             .setProducerEpoch(epoch)
             .setBaseSequence(baseSequence);
     for (int i = 0; i < records; i++) {
-      append.addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8("r" + (baseSequence + i))));
+      append.addRecords(
+          Record.newBuilder().setValue(ByteString.copyFromUtf8("r" + (baseSequence + i))));
     }
     return PartitionCommandResult.parseFrom(
         cluster.submit(PartitionCommand.newBuilder().setAppend(append).build().toByteArray()));

@@ -39,7 +39,9 @@ class MetadataStateMachineTest {
         p.getReplicasList().forEach(n -> replicas.merge(n, 1, Integer::sum));
         leaders.merge(p.getReplicas(0), 1, Integer::sum);
       }
-      assertThat(replicas).containsOnlyKeys(1, 2, 3, 4).allSatisfy((n, c) -> assertThat(c).isEqualTo(9));
+      assertThat(replicas)
+          .containsOnlyKeys(1, 2, 3, 4)
+          .allSatisfy((n, c) -> assertThat(c).isEqualTo(9));
       assertThat(leaders).allSatisfy((n, c) -> assertThat(c).isEqualTo(3));
     }
   }
@@ -68,7 +70,8 @@ class MetadataStateMachineTest {
           .isEqualTo(ErrorCode.TOPIC_ALREADY_EXISTS);
       assertThat(create(cluster, "none", 0, 1, List.of(1)).getError().getCode())
           .isEqualTo(ErrorCode.INVALID_PARTITIONS);
-      assertThat(delete(cluster, "missing").getError().getCode()).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
+      assertThat(delete(cluster, "missing").getError().getCode())
+          .isEqualTo(ErrorCode.UNKNOWN_TOPIC);
       MetadataCommandResult otherCluster =
           MetadataCommandResult.parseFrom(
               cluster.submit(
@@ -99,7 +102,9 @@ class MetadataStateMachineTest {
       cluster.start(0);
       MetadataStateMachine after = cluster.stateMachine(0);
       RaftTestCluster.await(
-          "the restarted metadata matches", Duration.ofSeconds(20), () -> after.view().equals(before));
+          "the restarted metadata matches",
+          Duration.ofSeconds(20),
+          () -> after.view().equals(before));
       assertThat(after.view().topics()).containsOnlyKeys("b");
     }
   }

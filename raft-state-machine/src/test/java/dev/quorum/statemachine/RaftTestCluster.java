@@ -29,7 +29,8 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * Real Ratis servers (gRPC on 127.0.0.1) hosting one group of a state machine under test, each with
- * its own storage directory under a temp dir. Servers can be stopped and restarted on the same data.
+ * its own storage directory under a temp dir. Servers can be stopped and restarted on the same
+ * data.
  */
 final class RaftTestCluster implements AutoCloseable {
   private final Path root;
@@ -42,14 +43,16 @@ final class RaftTestCluster implements AutoCloseable {
   private RaftClient client;
 
   RaftTestCluster(
-      Path root, int size, long snapshotThreshold, Function<StorageEnvironment, StateMachine> factory)
+      Path root,
+      int size,
+      long snapshotThreshold,
+      Function<StorageEnvironment, StateMachine> factory)
       throws IOException {
     this.root = root;
     this.factory = factory;
     this.snapshotThreshold = snapshotThreshold;
     for (int i = 0; i < size; i++) {
-      peers.add(
-          RaftPeer.newBuilder().setId("s" + i).setAddress("127.0.0.1:" + freePort()).build());
+      peers.add(RaftPeer.newBuilder().setId("s" + i).setAddress("127.0.0.1:" + freePort()).build());
     }
     this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
     this.servers = new RaftServer[size];
@@ -71,9 +74,12 @@ final class RaftTestCluster implements AutoCloseable {
     RaftServerConfigKeys.Snapshot.setCreationGap(p, 1);
     RaftServerConfigKeys.Log.setPurgeGap(p, 1);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-    RaftServerConfigKeys.Log.setSegmentSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf("64KB"));
-    RaftServerConfigKeys.Log.setPreallocatedSize(p, org.apache.ratis.util.SizeInBytes.valueOf("16KB"));
-    RaftServerConfigKeys.Log.setWriteBufferSize(p, org.apache.ratis.util.SizeInBytes.valueOf("64KB"));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(
+        p, org.apache.ratis.util.SizeInBytes.valueOf("64KB"));
+    RaftServerConfigKeys.Log.setPreallocatedSize(
+        p, org.apache.ratis.util.SizeInBytes.valueOf("16KB"));
+    RaftServerConfigKeys.Log.setWriteBufferSize(
+        p, org.apache.ratis.util.SizeInBytes.valueOf("64KB"));
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(
         p, org.apache.ratis.util.SizeInBytes.valueOf("32KB"));
     RaftServer server =
@@ -83,7 +89,10 @@ final class RaftTestCluster implements AutoCloseable {
             .setProperties(p)
             .setStateMachine(factory.apply(env))
             .setOption(
-                root.resolve("s" + i).resolve(group.getGroupId().getUuid().toString()).toFile().exists()
+                root.resolve("s" + i)
+                        .resolve(group.getGroupId().getUuid().toString())
+                        .toFile()
+                        .exists()
                     ? org.apache.ratis.server.storage.RaftStorage.StartupOption.RECOVER
                     : org.apache.ratis.server.storage.RaftStorage.StartupOption.FORMAT)
             .build();

@@ -121,8 +121,7 @@ final class CoordinatorClient {
       }
       FindCoordinatorResponse response;
       try {
-        response =
-            Rpc.toCompletable(stub(address, deadlineNanos).findCoordinator(request)).join();
+        response = Rpc.toCompletable(stub(address, deadlineNanos).findCoordinator(request)).join();
       } catch (RuntimeException e) {
         last = ErrorCodes.fromTransport(e, address, false);
         continue;
@@ -144,7 +143,8 @@ final class CoordinatorClient {
       throw last;
     }
     throw new CoordinatorNotAvailableException(
-        "no node told the coordinator of group " + groupId
+        "no node told the coordinator of group "
+            + groupId
             + (last == null ? "" : ": " + last.getMessage()));
   }
 

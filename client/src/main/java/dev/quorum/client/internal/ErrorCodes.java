@@ -64,7 +64,8 @@ public final class ErrorCodes {
       case GROUP_NOT_FOUND -> new GroupNotFoundException(m, ind);
       case OUT_OF_ORDER_SEQUENCE -> new OutOfOrderSequenceException(m, ind);
       case PRODUCER_FENCED -> new ProducerFencedException(m, ind);
-      case INTERNAL, UNRECOGNIZED -> new InternalBrokerException(m + " (code " + error.getCode() + ")", ind);
+      case INTERNAL, UNRECOGNIZED ->
+          new InternalBrokerException(m + " (code " + error.getCode() + ")", ind);
     };
   }
 
@@ -80,7 +81,8 @@ public final class ErrorCodes {
           REQUEST_TIMED_OUT,
           UNAVAILABLE,
           NOT_COORDINATOR,
-          COORDINATOR_NOT_AVAILABLE -> true;
+          COORDINATOR_NOT_AVAILABLE ->
+          true;
       default -> false;
     };
   }
@@ -101,12 +103,15 @@ public final class ErrorCodes {
     Status status = Status.fromThrowable(cause);
     String detail = status.getDescription() == null ? "" : ": " + status.getDescription();
     return switch (status.getCode()) {
-      case UNAVAILABLE -> new BrokerUnavailableException(
-          "node " + address + " is unavailable" + detail, write, cause);
-      case DEADLINE_EXCEEDED -> new RequestTimeoutException(
-          "request to " + address + " timed out" + detail, write, cause);
-      default -> new InternalBrokerException(
-          "request to " + address + " failed with " + status.getCode() + detail, write, cause);
+      case UNAVAILABLE ->
+          new BrokerUnavailableException(
+              "node " + address + " is unavailable" + detail, write, cause);
+      case DEADLINE_EXCEEDED ->
+          new RequestTimeoutException(
+              "request to " + address + " timed out" + detail, write, cause);
+      default ->
+          new InternalBrokerException(
+              "request to " + address + " failed with " + status.getCode() + detail, write, cause);
     };
   }
 

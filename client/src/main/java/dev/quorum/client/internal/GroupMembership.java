@@ -34,6 +34,7 @@ final class GroupMembership {
   private static final Logger log = LoggerFactory.getLogger(GroupMembership.class);
   static final int LEAVE_EPOCH = -1;
   static final int STATIC_LEAVE_EPOCH = -2;
+
   /** While a heartbeat is in flight, poll looks for its answer this often. */
   private static final long INFLIGHT_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -203,7 +204,9 @@ final class GroupMembership {
       Thread.currentThread().interrupt();
       log.warn("group {}: interrupted while leaving", groupId);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      log.warn("group {}: could not leave cleanly (the session will expire): {}", groupId,
+      log.warn(
+          "group {}: could not leave cleanly (the session will expire): {}",
+          groupId,
           ErrorCodes.unwrap(e instanceof ExecutionException ? e.getCause() : e).toString());
     }
     startOver(System.nanoTime());

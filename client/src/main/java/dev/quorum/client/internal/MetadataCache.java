@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the client knows of the cluster: node addresses, topics, and each partition's leader.
- * Thread-safe; refreshes ask the known nodes and then the bootstrap addresses, each in turn,
- * until one answers.
+ * Thread-safe; refreshes ask the known nodes and then the bootstrap addresses, each in turn, until
+ * one answers.
  */
 final class MetadataCache {
   private final NodeConnections connections;
@@ -96,7 +96,9 @@ final class MetadataCache {
     if (index >= candidates.size()) {
       result.completeExceptionally(
           new BrokerUnavailableException(
-              "no node answered a metadata request (tried " + candidates + ")"
+              "no node answered a metadata request (tried "
+                  + candidates
+                  + ")"
                   + (last == null ? "" : ": " + last.getMessage()),
               false,
               last));

@@ -43,8 +43,8 @@ final class OffsetLookup {
   }
 
   /**
-   * Looks up every query; throws the first non-retriable error, or the last retriable one when
-   * the deadline passes.
+   * Looks up every query; throws the first non-retriable error, or the last retriable one when the
+   * deadline passes.
    */
   Map<TopicPartition, PartitionOffsetResult> lookup(
       Map<TopicPartition, Query> queries, long deadlineNanos) {
@@ -71,7 +71,9 @@ final class OffsetLookup {
         if (address == null) {
           refresh.add(e.getKey().topic());
         } else {
-          byLeader.computeIfAbsent(address, a -> new LinkedHashMap<>()).put(e.getKey(), e.getValue());
+          byLeader
+              .computeIfAbsent(address, a -> new LinkedHashMap<>())
+              .put(e.getKey(), e.getValue());
         }
       }
       if (!refresh.isEmpty()) {
@@ -135,7 +137,8 @@ final class OffsetLookup {
         }
         throw last != null
             ? last
-            : new RequestTimeoutException("offsets of " + remaining.keySet() + " not found in time");
+            : new RequestTimeoutException(
+                "offsets of " + remaining.keySet() + " not found in time");
       }
       MetadataCache.sleepNanos(wait);
     }

@@ -6,7 +6,9 @@ import dev.quorum.client.TopicPartition;
 import dev.quorum.protocol.v1.Record;
 import java.util.concurrent.CompletableFuture;
 
-/** A record between {@code send} and its acknowledgement. Owned by the sender thread once queued. */
+/**
+ * A record between {@code send} and its acknowledgement. Owned by the sender thread once queued.
+ */
 final class PendingRecord {
   final ProducerRecord record;
   final Record wire;
@@ -15,7 +17,8 @@ final class PendingRecord {
   final CompletableFuture<RecordMetadata> future;
   TopicPartition partition;
 
-  PendingRecord(ProducerRecord record, long createdNanos, CompletableFuture<RecordMetadata> future) {
+  PendingRecord(
+      ProducerRecord record, long createdNanos, CompletableFuture<RecordMetadata> future) {
     this.record = record;
     this.wire = WireRecords.toWire(record);
     this.size = wire.getSerializedSize();

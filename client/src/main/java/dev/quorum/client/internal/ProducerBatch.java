@@ -5,19 +5,21 @@ import dev.quorum.client.TopicPartition;
 import java.util.List;
 
 /**
- * Records of one partition sent together and retried together, so a retry never reorders them
- * with later records of the partition. Owned by the sender thread.
+ * Records of one partition sent together and retried together, so a retry never reorders them with
+ * later records of the partition. Owned by the sender thread.
  *
  * <p>The producer id, epoch and base sequence are fixed when the batch is drained: every attempt
- * resends exactly them and the same records, which is what lets the partition recognise a retry
- * of a batch it already appended.
+ * resends exactly them and the same records, which is what lets the partition recognise a retry of
+ * a batch it already appended.
  */
 final class ProducerBatch {
   final TopicPartition partition;
   final List<PendingRecord> records;
   final long deadlineNanos;
+
   /** 0 when the producer is not idempotent. */
   final long producerId;
+
   final int producerEpoch;
   final int baseSequence;
   int attempts;

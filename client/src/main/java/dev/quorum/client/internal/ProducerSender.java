@@ -6,8 +6,8 @@ import dev.quorum.client.InternalBrokerException;
 import dev.quorum.client.LeaderNotAvailableException;
 import dev.quorum.client.NotLeaderException;
 import dev.quorum.client.OutOfOrderSequenceException;
-import dev.quorum.client.ProducerFencedException;
 import dev.quorum.client.ProducerConfig;
+import dev.quorum.client.ProducerFencedException;
 import dev.quorum.client.RecordMetadata;
 import dev.quorum.client.RequestTimeoutException;
 import dev.quorum.client.TopicPartition;
@@ -46,9 +46,9 @@ import org.slf4j.LoggerFactory;
  * asynchronously of any known node). Each partition numbers the records it drains under that id
  * from 0; a batch keeps its id, epoch and base sequence across retries. Whenever a partition's
  * numbering can no longer be trusted (OUT_OF_ORDER_SEQUENCE, or a batch that failed after it may
- * have been appended), the producer id is dropped and a fresh one is obtained before the next
- * batch is drained; each partition then starts again at 0 with its next batch. Batches already
- * drained finish under the id they were drained with.
+ * have been appended), the producer id is dropped and a fresh one is obtained before the next batch
+ * is drained; each partition then starts again at 0 with its next batch. Batches already drained
+ * finish under the id they were drained with.
  */
 final class ProducerSender implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ProducerSender.class);
@@ -530,8 +530,8 @@ final class ProducerSender implements Runnable {
 
   /**
    * The partition is missing an earlier batch of this producer, so neither this batch nor the
-   * records queued behind it can be appended in order under the current producer id: fail them
-   * all, and number later records under a fresh producer id.
+   * records queued behind it can be appended in order under the current producer id: fail them all,
+   * and number later records under a fresh producer id.
    */
   private void outOfOrder(ProducerBatch b, BrokerException error) {
     PartitionQueue q = queues.get(b.partition);
@@ -562,8 +562,8 @@ final class ProducerSender implements Runnable {
   }
 
   /**
-   * Fails everything not yet sent or waiting for a retry; batches in flight take their answer
-   * (an append that succeeded did happen) but are not retried.
+   * Fails everything not yet sent or waiting for a retry; batches in flight take their answer (an
+   * append that succeeded did happen) but are not retried.
    */
   private void fence(ProducerFencedException e) {
     if (fenced != null) {
@@ -621,7 +621,8 @@ final class ProducerSender implements Runnable {
           finish(b, expired("no leader of " + b.partition + " was known"));
         }
       }
-      while (!q.records.isEmpty() && now - q.records.peekFirst().createdNanos >= deliveryTimeoutNanos) {
+      while (!q.records.isEmpty()
+          && now - q.records.peekFirst().createdNanos >= deliveryTimeoutNanos) {
         PendingRecord p = q.records.pollFirst();
         q.queuedBytes -= p.size;
         fail(p, expired(queuedExpiryReason(q)));
@@ -635,14 +636,17 @@ final class ProducerSender implements Runnable {
     }
     if (needsProducerId()) {
       String last =
-          lastProducerIdError == null ? "" : " (last error: " + lastProducerIdError.getMessage() + ")";
+          lastProducerIdError == null
+              ? ""
+              : " (last error: " + lastProducerIdError.getMessage() + ")";
       return "no producer id was obtained" + last;
     }
     return "no leader of " + q.partition + " was known";
   }
 
   private RequestTimeoutException expired(String why) {
-    String detail = lastMetadataError == null ? "" : "; last metadata error: " + lastMetadataError.getMessage();
+    String detail =
+        lastMetadataError == null ? "" : "; last metadata error: " + lastMetadataError.getMessage();
     // Never sent, so certainly not written.
     return new RequestTimeoutException(
         "record expired after deliveryTimeout " + config.deliveryTimeout() + ": " + why + detail,
@@ -684,8 +688,7 @@ final class ProducerSender implements Runnable {
                   .withDeadlineAfter(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                   .initProducerId(InitProducerIdRequest.getDefaultInstance()))
           .whenComplete(
-              (response, failure) ->
-                  events.add(() -> onProducerId(address, response, failure)));
+              (response, failure) -> events.add(() -> onProducerId(address, response, failure)));
     } catch (RuntimeException e) {
       events.add(() -> onProducerId(address, null, e));
     }
@@ -779,7 +782,10 @@ final class ProducerSender implements Runnable {
     }
   }
 
-  /** Fails records of a missing topic that were not sent yet; batches in flight get the broker's answer. */
+  /**
+   * Fails records of a missing topic that were not sent yet; batches in flight get the broker's
+   * answer.
+   */
   private void failTopic(String topic, BrokerException error) {
     List<PendingRecord> waiting = awaitingMetadata.remove(topic);
     if (waiting != null) {

@@ -8,11 +8,11 @@ import dev.quorum.client.ClusterStatus;
 import dev.quorum.client.GroupListing;
 import dev.quorum.client.GroupMember;
 import dev.quorum.client.InvalidGroupIdException;
-import dev.quorum.client.OffsetResetSpec;
-import dev.quorum.client.PartitionLag;
 import dev.quorum.client.NewTopic;
 import dev.quorum.client.NodeState;
+import dev.quorum.client.OffsetResetSpec;
 import dev.quorum.client.PartitionDescription;
+import dev.quorum.client.PartitionLag;
 import dev.quorum.client.RequestTimeoutException;
 import dev.quorum.client.TopicDescription;
 import dev.quorum.client.TopicPartition;
@@ -114,7 +114,9 @@ public final class QuorumAdmin implements Admin {
       long wait = backoff.nextNanos();
       if (System.nanoTime() + wait >= deadline) {
         throw new RequestTimeoutException(
-            "topic " + name + " was created but not every partition had a leader within "
+            "topic "
+                + name
+                + " was created but not every partition had a leader within "
                 + config.requestTimeout());
       }
       MetadataCache.sleepNanos(wait);
@@ -161,7 +163,8 @@ public final class QuorumAdmin implements Admin {
     // Offsets are best effort: a partition without a reachable leader reports -1.
     long offsetsDeadline = Math.min(deadline, QuorumConsumer.deadline(Duration.ofSeconds(5)));
     Map<TopicPartition, PartitionOffsetResult> start =
-        offsets.lookupAvailable(OffsetLookup.all(tps, OffsetLookup.Query.EARLIEST), offsetsDeadline);
+        offsets.lookupAvailable(
+            OffsetLookup.all(tps, OffsetLookup.Query.EARLIEST), offsetsDeadline);
     Map<TopicPartition, PartitionOffsetResult> end =
         offsets.lookupAvailable(OffsetLookup.all(tps, OffsetLookup.Query.LATEST), offsetsDeadline);
     List<PartitionDescription> partitions = new ArrayList<>();
@@ -215,7 +218,8 @@ public final class QuorumAdmin implements Admin {
           try {
             status = call.join();
           } catch (RuntimeException e) {
-            nodes.add(new NodeState(n.getId(), n.getHost(), n.getClientPort(), false, false, List.of()));
+            nodes.add(
+                new NodeState(n.getId(), n.getHost(), n.getClientPort(), false, false, List.of()));
             return;
           }
           List<TopicPartition> leaderOf = new ArrayList<>();
@@ -448,11 +452,12 @@ public final class QuorumAdmin implements Admin {
                 OffsetSpec.OFFSET_SPEC_TIMESTAMP, spec.datetime().toEpochMilli());
         Map<TopicPartition, Long> at = lookup(tps, q, deadline);
         List<TopicPartition> none = new ArrayList<>();
-        tps.forEach(tp -> {
-          if (at.get(tp) < 0) {
-            none.add(tp);
-          }
-        });
+        tps.forEach(
+            tp -> {
+              if (at.get(tp) < 0) {
+                none.add(tp);
+              }
+            });
         Map<TopicPartition, Long> end = lookup(none, OffsetLookup.Query.LATEST, deadline);
         for (TopicPartition tp : tps) {
           out.put(tp, at.get(tp) >= 0 ? at.get(tp) : end.get(tp));

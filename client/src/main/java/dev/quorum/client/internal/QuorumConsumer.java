@@ -13,9 +13,9 @@ import dev.quorum.protocol.v1.CommitOffsetsRequest;
 import dev.quorum.protocol.v1.CommitOffsetsResponse;
 import dev.quorum.protocol.v1.CommittedOffset;
 import dev.quorum.protocol.v1.ErrorCode;
-import dev.quorum.protocol.v1.FetchRequest;
 import dev.quorum.protocol.v1.FetchOffsetsRequest;
 import dev.quorum.protocol.v1.FetchOffsetsResponse;
+import dev.quorum.protocol.v1.FetchRequest;
 import dev.quorum.protocol.v1.FetchResponse;
 import dev.quorum.protocol.v1.OffsetSpec;
 import dev.quorum.protocol.v1.PartitionFetch;
@@ -328,8 +328,8 @@ public final class QuorumConsumer implements Consumer {
   }
 
   /**
-   * One step of the membership inside poll: take in a heartbeat answer, apply what changed,
-   * finish setting up new partitions, auto-commit, and send the next heartbeat when due.
+   * One step of the membership inside poll: take in a heartbeat answer, apply what changed, finish
+   * setting up new partitions, auto-commit, and send the next heartbeat when due.
    */
   private void driveGroup() {
     long now = System.nanoTime();
@@ -371,7 +371,10 @@ public final class QuorumConsumer implements Consumer {
         try {
           commit(positions(), deadline(inPollTimeout));
         } catch (RuntimeException e) {
-          log.warn("group {}: commit before revoking {} failed: {}", config.groupId(), revoked,
+          log.warn(
+              "group {}: commit before revoking {} failed: {}",
+              config.groupId(),
+              revoked,
               e.toString());
         }
       }
@@ -437,7 +440,9 @@ public final class QuorumConsumer implements Consumer {
             .whenComplete(
                 (ok, e) -> {
                   if (e != null) {
-                    log.warn("group {}: auto-commit failed: {}", config.groupId(),
+                    log.warn(
+                        "group {}: auto-commit failed: {}",
+                        config.groupId(),
                         ErrorCodes.unwrap(e).toString());
                   }
                 });
@@ -543,11 +548,12 @@ public final class QuorumConsumer implements Consumer {
         return records;
       }
       List<TopicPartition> unresolved = new ArrayList<>();
-      assigned.forEach((tp, s) -> {
-        if (s.position == null && !awaitingCommitted.contains(tp)) {
-          unresolved.add(tp);
-        }
-      });
+      assigned.forEach(
+          (tp, s) -> {
+            if (s.position == null && !awaitingCommitted.contains(tp)) {
+              unresolved.add(tp);
+            }
+          });
       if (!unresolved.isEmpty()) {
         resolvePositions(unresolved, deadline, false);
       }
@@ -577,17 +583,18 @@ public final class QuorumConsumer implements Consumer {
    * Looks up positions by reset policy. Inside poll, retriable failures leave the partition
    * unresolved for the next round instead of throwing.
    */
-  private void resolvePositions(Collection<TopicPartition> tps, long deadline, boolean mustResolve) {
+  private void resolvePositions(
+      Collection<TopicPartition> tps, long deadline, boolean mustResolve) {
     Map<TopicPartition, OffsetLookup.Query> queries = new LinkedHashMap<>();
     for (TopicPartition tp : tps) {
       PartitionState s = assigned.get(tp);
-      OffsetResetPolicy policy =
-          s.pendingReset != null ? s.pendingReset : config.autoOffsetReset();
+      OffsetResetPolicy policy = s.pendingReset != null ? s.pendingReset : config.autoOffsetReset();
       switch (policy) {
         case EARLIEST -> queries.put(tp, OffsetLookup.Query.EARLIEST);
         case LATEST -> queries.put(tp, OffsetLookup.Query.LATEST);
-        case NONE -> throw new OffsetOutOfRangeException(
-            "partition " + tp + " has no position and autoOffsetReset is NONE; seek first");
+        case NONE ->
+            throw new OffsetOutOfRangeException(
+                "partition " + tp + " has no position and autoOffsetReset is NONE; seek first");
       }
     }
     Map<TopicPartition, PartitionOffsetResult> found;
@@ -703,8 +710,7 @@ public final class QuorumConsumer implements Consumer {
       return true;
     }
     if (ErrorCodes.isRetriable(code)) {
-      if (code != ErrorCode.NOT_LEADER
-          || !metadata.leaderMoved(tp, r.getError().getLeaderHint())) {
+      if (code != ErrorCode.NOT_LEADER || !metadata.leaderMoved(tp, r.getError().getLeaderHint())) {
         metadata.forgetLeader(tp);
       }
       return code == ErrorCode.NOT_LEADER;

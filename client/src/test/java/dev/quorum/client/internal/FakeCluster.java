@@ -12,6 +12,7 @@ import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.FetchOffsetsRequest;
 import dev.quorum.protocol.v1.FetchOffsetsResponse;
 import dev.quorum.protocol.v1.FetchRequest;
+import dev.quorum.protocol.v1.FetchResponse;
 import dev.quorum.protocol.v1.FindCoordinatorRequest;
 import dev.quorum.protocol.v1.FindCoordinatorResponse;
 import dev.quorum.protocol.v1.GroupDescription;
@@ -22,17 +23,15 @@ import dev.quorum.protocol.v1.InitProducerIdRequest;
 import dev.quorum.protocol.v1.InitProducerIdResponse;
 import dev.quorum.protocol.v1.ListGroupsRequest;
 import dev.quorum.protocol.v1.ListGroupsResponse;
-import dev.quorum.protocol.v1.FetchResponse;
 import dev.quorum.protocol.v1.ListOffsetsRequest;
 import dev.quorum.protocol.v1.ListOffsetsResponse;
-import dev.quorum.protocol.v1.MetadataRequest;
 import dev.quorum.protocol.v1.MemberDescription;
+import dev.quorum.protocol.v1.MetadataRequest;
 import dev.quorum.protocol.v1.MetadataResponse;
 import dev.quorum.protocol.v1.NodeInfo;
 import dev.quorum.protocol.v1.NodeStatusRequest;
 import dev.quorum.protocol.v1.NodeStatusResponse;
 import dev.quorum.protocol.v1.OffsetCommit;
-import dev.quorum.protocol.v1.OffsetSpec;
 import dev.quorum.protocol.v1.PartitionFetch;
 import dev.quorum.protocol.v1.PartitionFetchResult;
 import dev.quorum.protocol.v1.PartitionMetadata;
@@ -68,8 +67,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An in-process stand-in for a Quorum cluster: each node is a gRPC in-process server named
- * {@code <prefix>-nodeN:N}. Partition logs are shared; who leads is decided per partition, and what
+ * An in-process stand-in for a Quorum cluster: each node is a gRPC in-process server named {@code
+ * <prefix>-nodeN:N}. Partition logs are shared; who leads is decided per partition, and what
  * metadata *claims* about leaders can differ from the truth (to provoke NOT_LEADER).
  */
 final class FakeCluster implements AutoCloseable {
@@ -91,15 +90,21 @@ final class FakeCluster implements AutoCloseable {
   // ---- idempotent producers: ids handed out, and per partition what each producer appended ----
   /** Node ids asked InitProducerId, in arrival order (failed calls included). */
   final List<Integer> initProducerIdCalls = new CopyOnWriteArrayList<>();
+
   /** Errors answered, one each, to the next InitProducerId calls. */
   final Queue<ErrorCode> initProducerIdErrors = new ConcurrentLinkedQueue<>();
+
   /** How many of the next InitProducerId calls fail in transport (gRPC UNAVAILABLE). */
   final AtomicInteger initProducerIdTransportFailures = new AtomicInteger();
+
   final AtomicLong lastProducerId = new AtomicLong(1000);
+
   /** Every partition produce as received, in arrival order (with producer id, epoch, sequence). */
   final List<PartitionProduce> produced = new CopyOnWriteArrayList<>();
+
   /** How many of the next produce requests are handled but answered with a transport failure. */
   final AtomicInteger lostProduceReplies = new AtomicInteger();
+
   /** Produce results answered, in order (to see duplicates). */
   final List<PartitionProduceResult> produceResults = new CopyOnWriteArrayList<>();
 
@@ -119,6 +124,7 @@ final class FakeCluster implements AutoCloseable {
     }
     return out;
   }
+
   private final int nodeCount;
 
   // ---- a small fake group coordinator: every member of a group gets `target` ----
@@ -146,16 +152,22 @@ final class FakeCluster implements AutoCloseable {
 
   /** The node that coordinates every group not listed in {@link #groupCoordinators}. */
   volatile int coordinatorId = 1;
+
   final Map<String, Integer> groupCoordinators = new ConcurrentHashMap<>();
+
   /** What FindCoordinator answers; 0 = the true coordinator. */
   volatile int findCoordinatorAnswer;
+
   volatile Set<TopicPartition> target = Set.of();
   volatile int heartbeatIntervalMs = 50;
   final Map<String, FakeGroup> groups = new ConcurrentHashMap<>();
+
   /** Every group call, in arrival order (including the answered-with-error ones). */
   final List<GroupCall> groupCalls = new CopyOnWriteArrayList<>();
+
   /** Errors answered, one each, to the next heartbeats / commits reaching the coordinator. */
   final Queue<ErrorCode> heartbeatErrors = new ConcurrentLinkedQueue<>();
+
   final Queue<ErrorCode> commitErrors = new ConcurrentLinkedQueue<>();
   private final AtomicInteger memberIds = new AtomicInteger();
 
@@ -284,7 +296,9 @@ final class FakeCluster implements AutoCloseable {
     return end;
   }
 
-  /** The first offset appended at or after {@code timestampMs}; -1 when none (every batch: 1000). */
+  /**
+   * The first offset appended at or after {@code timestampMs}; -1 when none (every batch: 1000).
+   */
   long offsetForTime(TopicPartition tp, long timestampMs) {
     for (RecordBatch b : logs.get(tp)) {
       if (b.getAppendTimeMs() >= timestampMs) {
@@ -487,7 +501,8 @@ final class FakeCluster implements AutoCloseable {
     @Override
     public void findCoordinator(
         FindCoordinatorRequest request, StreamObserver<FindCoordinatorResponse> out) {
-      int answer = findCoordinatorAnswer > 0 ? findCoordinatorAnswer : coordinatorOf(request.getGroupId());
+      int answer =
+          findCoordinatorAnswer > 0 ? findCoordinatorAnswer : coordinatorOf(request.getGroupId());
       out.onNext(FindCoordinatorResponse.newBuilder().setNodeId(answer).build());
       out.onCompleted();
     }
@@ -574,7 +589,8 @@ final class FakeCluster implements AutoCloseable {
     }
 
     @Override
-    public void fetchOffsets(FetchOffsetsRequest request, StreamObserver<FetchOffsetsResponse> out) {
+    public void fetchOffsets(
+        FetchOffsetsRequest request, StreamObserver<FetchOffsetsResponse> out) {
       groupCalls.add(new GroupCall(id, request));
       FetchOffsetsResponse.Builder r = FetchOffsetsResponse.newBuilder();
       Error e = notCoordinator(request.getGroupId());

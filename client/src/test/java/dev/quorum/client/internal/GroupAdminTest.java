@@ -77,10 +77,12 @@ class GroupAdminTest {
     assertThat(d.state()).isEqualTo("STABLE");
     assertThat(d.groupEpoch()).isEqualTo(3);
     assertThat(d.assignor()).isEqualTo("sticky");
-    assertThat(d.members()).containsExactly(new GroupMember("m-1", "i-1", "c", Set.of(T0), Set.of(T0, T1)));
+    assertThat(d.members())
+        .containsExactly(new GroupMember("m-1", "i-1", "c", Set.of(T0), Set.of(T0, T1)));
     assertThat(d.offsets())
         .containsExactly(new PartitionLag(T0, 1, 4, 3), new PartitionLag(T1, 1, 1, 0));
-    assertThatThrownBy(() -> admin.describeGroup("nope")).isInstanceOf(GroupNotFoundException.class);
+    assertThatThrownBy(() -> admin.describeGroup("nope"))
+        .isInstanceOf(GroupNotFoundException.class);
   }
 
   @Test

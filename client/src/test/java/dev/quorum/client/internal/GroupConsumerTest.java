@@ -185,7 +185,8 @@ class GroupConsumerTest {
     pollUntil("reassignment", () -> events.size() == 3);
 
     assertThat(events).containsExactly("assigned [t-0]", "lost [t-0]", "assigned [t-0]");
-    List<GroupHeartbeatRequest> after = cluster.heartbeats().subList(before, cluster.heartbeats().size());
+    List<GroupHeartbeatRequest> after =
+        cluster.heartbeats().subList(before, cluster.heartbeats().size());
     // The failed heartbeat, then a fresh join that owns nothing.
     assertThat(after.get(0).getMemberId()).isNotEmpty();
     assertThat(after.get(1).getMemberEpoch()).isZero();
@@ -264,8 +265,9 @@ class GroupConsumerTest {
   @Test
   void subscribeAndAssignExcludeEachOther() {
     cluster.createTopic("t", 1);
-    QuorumConsumer noGroup = new QuorumConsumer(
-        ConsumerConfig.builder().bootstrap(cluster.bootstrap()).build(), cluster.connections());
+    QuorumConsumer noGroup =
+        new QuorumConsumer(
+            ConsumerConfig.builder().bootstrap(cluster.bootstrap()).build(), cluster.connections());
     try {
       assertThatThrownBy(() -> noGroup.subscribe(List.of("t")))
           .isInstanceOf(IllegalStateException.class)

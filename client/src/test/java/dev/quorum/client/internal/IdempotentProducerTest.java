@@ -136,9 +136,11 @@ class IdempotentProducerTest {
     RecordMetadata first = send(P0, "a").join();
     RecordMetadata second = send(P0, "b").join();
 
-    assertThat(cluster.produced(P0)).extracting(PartitionProduce::getBaseSequence)
+    assertThat(cluster.produced(P0))
+        .extracting(PartitionProduce::getBaseSequence)
         .containsExactly(0, 0, 1);
-    assertThat(cluster.produceResults).extracting(PartitionProduceResult::getDuplicate)
+    assertThat(cluster.produceResults)
+        .extracting(PartitionProduceResult::getDuplicate)
         .containsExactly(false, true, false);
     assertThat(first.offset()).isZero();
     assertThat(second.offset()).isEqualTo(1);
@@ -154,10 +156,13 @@ class IdempotentProducerTest {
     assertThat(send(P0, "a").join().offset()).isEqualTo(1);
 
     assertThat(cluster.initProducerIdCalls).isEmpty();
-    assertThat(cluster.produced(P0)).hasSize(2).allSatisfy(p -> {
-      assertThat(p.getProducerId()).isZero();
-      assertThat(p.getBaseSequence()).isZero();
-    });
+    assertThat(cluster.produced(P0))
+        .hasSize(2)
+        .allSatisfy(
+            p -> {
+              assertThat(p.getProducerId()).isZero();
+              assertThat(p.getBaseSequence()).isZero();
+            });
     assertThat(cluster.values(P0)).containsExactly("a", "a");
   }
 
@@ -237,7 +242,8 @@ class IdempotentProducerTest {
     assertThat(send(P0, "a").join().offset()).isZero();
 
     assertThat(cluster.initProducerIdCalls).containsExactly(1, 2, 1);
-    assertThat(cluster.produced(P0)).extracting(PartitionProduce::getProducerId)
+    assertThat(cluster.produced(P0))
+        .extracting(PartitionProduce::getProducerId)
         .containsExactly(1001L);
   }
 
@@ -267,7 +273,8 @@ class IdempotentProducerTest {
 
     assertThat(send(P0, "b").join().offset()).isEqualTo(1);
 
-    assertThat(cluster.produced(P0)).extracting(PartitionProduce::getBaseSequence)
+    assertThat(cluster.produced(P0))
+        .extracting(PartitionProduce::getBaseSequence)
         .containsExactly(0, 1, 1);
     assertThat(cluster.produced).extracting(PartitionProduce::getProducerId).containsOnly(1001L);
   }

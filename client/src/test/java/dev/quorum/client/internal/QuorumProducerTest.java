@@ -43,7 +43,8 @@ class QuorumProducerTest {
   }
 
   private QuorumProducer producer(ProducerConfig.Builder config) {
-    producer = new QuorumProducer(config.bootstrap(cluster.bootstrap()).build(), cluster.connections());
+    producer =
+        new QuorumProducer(config.bootstrap(cluster.bootstrap()).build(), cluster.connections());
     return producer;
   }
 
@@ -224,7 +225,9 @@ class QuorumProducerTest {
       futures.add(producer.send(ProducerRecord.of("t", ("v" + i).getBytes(UTF_8))));
     }
     producer.flush();
-    assertThat(futures).extracting(f -> f.join().partition()).containsOnly(futures.get(0).join().partition());
+    assertThat(futures)
+        .extracting(f -> f.join().partition())
+        .containsOnly(futures.get(0).join().partition());
   }
 
   @Test
@@ -283,7 +286,8 @@ class QuorumProducerTest {
   @Test
   void fullBufferFailsAfterMaxBlock() {
     cluster.createTopic("t", 1);
-    producer(config().linger(Duration.ofMinutes(1)).bufferRecords(1).maxBlock(Duration.ofMillis(50)));
+    producer(
+        config().linger(Duration.ofMinutes(1)).bufferRecords(1).maxBlock(Duration.ofMillis(50)));
     producer.send(record("t", 0, "a"));
     assertThat(failure(producer.send(record("t", 0, "b"))))
         .isInstanceOf(dev.quorum.client.BufferExhaustedException.class)

@@ -3,7 +3,10 @@ package dev.quorum.statemachine.storage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** Key encoding: a one-byte prefix per kind of key, then big-endian numbers so keys sort numerically. */
+/**
+ * Key encoding: a one-byte prefix per kind of key, then big-endian numbers so keys sort
+ * numerically.
+ */
 public final class Keys {
   private Keys() {}
 

@@ -11,8 +11,9 @@ import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 
 /**
- * RocksDB resources shared by every store of one node: one block cache and one write-buffer manager, so
- * memory stays bounded as the number of partitions grows instead of multiplying per partition.
+ * RocksDB resources shared by every store of one node: one block cache and one write-buffer
+ * manager, so memory stays bounded as the number of partitions grows instead of multiplying per
+ * partition.
  */
 public final class StorageEnvironment implements AutoCloseable {
   static {

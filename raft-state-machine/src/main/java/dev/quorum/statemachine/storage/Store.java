@@ -13,8 +13,8 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 
 /**
- * One RocksDB instance holding one replicated state machine's data. Writes skip the RocksDB WAL (the
- * Raft log is the WAL), so only what {@link #flush()} made durable survives a crash.
+ * One RocksDB instance holding one replicated state machine's data. Writes skip the RocksDB WAL
+ * (the Raft log is the WAL), so only what {@link #flush()} made durable survives a crash.
  */
 public final class Store implements AutoCloseable {
   private final StorageEnvironment env;
@@ -66,7 +66,9 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** Writes a checkpoint (hard links to the SST files) into {@code target}, which must not exist. */
+  /**
+   * Writes a checkpoint (hard links to the SST files) into {@code target}, which must not exist.
+   */
   public void checkpoint(Path target) {
     try (Checkpoint checkpoint = Checkpoint.create(db)) {
       checkpoint.createCheckpoint(target.toString());
