@@ -24,6 +24,7 @@ record NodeConfig(
     Duration electionTimeoutMax,
     long snapshotThreshold,
     long purgeGap,
+    long purgePreserve,
     long logSegmentBytes,
     long blockCacheBytes,
     long writeBufferBytes) {
@@ -39,6 +40,7 @@ record NodeConfig(
   static final String ELECTION_TIMEOUT_MAX = "raft.election.timeout.max";
   static final String SNAPSHOT_THRESHOLD = "raft.snapshot.threshold.entries";
   static final String PURGE_GAP = "raft.log.purge.gap.entries";
+  static final String PURGE_PRESERVE = "raft.log.purge.preserve.entries";
   static final String SEGMENT_BYTES = "raft.log.segment.bytes";
   static final String BLOCK_CACHE_BYTES = "storage.block.cache.bytes";
   static final String WRITE_BUFFER_BYTES = "storage.write.buffer.bytes";
@@ -57,6 +59,7 @@ record NodeConfig(
           ELECTION_TIMEOUT_MAX,
           SNAPSHOT_THRESHOLD,
           PURGE_GAP,
+          PURGE_PRESERVE,
           SEGMENT_BYTES,
           BLOCK_CACHE_BYTES,
           WRITE_BUFFER_BYTES);
@@ -85,6 +88,7 @@ record NodeConfig(
     }
     long snapshotThreshold = r.longValue(SNAPSHOT_THRESHOLD, 10_000L, 1, Long.MAX_VALUE);
     long purgeGap = r.longValue(PURGE_GAP, 1024L, 1, Long.MAX_VALUE);
+    long purgePreserve = r.longValue(PURGE_PRESERVE, 1024L, 0, Integer.MAX_VALUE);
     long segmentBytes = r.longValue(SEGMENT_BYTES, 8L << 20, 64L << 10, 1L << 30);
     long blockCache = r.longValue(BLOCK_CACHE_BYTES, 64L << 20, 1L << 20, Long.MAX_VALUE);
     long writeBuffer = r.longValue(WRITE_BUFFER_BYTES, 128L << 20, 1L << 20, Long.MAX_VALUE);
@@ -107,6 +111,7 @@ record NodeConfig(
         max,
         snapshotThreshold,
         purgeGap,
+        purgePreserve,
         segmentBytes,
         blockCache,
         writeBuffer);

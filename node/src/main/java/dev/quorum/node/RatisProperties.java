@@ -53,6 +53,9 @@ final class RatisProperties {
     RaftServerConfigKeys.Snapshot.setCreationGap(p, 1);
     RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, config.purgeGap()));
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    // ...but keep the newest entries, so a follower that is only slightly behind catches up from
+    // the log instead of downloading a whole snapshot.
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.purgePreserve());
     return p;
   }
 

@@ -46,6 +46,7 @@ class SnapshotCatchUpIT {
             NodeConfig.ELECTION_TIMEOUT_MAX, "600ms",
             NodeConfig.SNAPSHOT_THRESHOLD, "20",
             NodeConfig.PURGE_GAP, "1",
+            NodeConfig.PURGE_PRESERVE, "0",
             NodeConfig.SEGMENT_BYTES, "65536");
     try (TestCluster cluster = new TestCluster(dir, 3, settings);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
