@@ -74,6 +74,15 @@ final class GroupCoordinator implements AutoCloseable {
   /** Group id -> member id -> when the member was last heard from (soft state). */
   private final Map<String, Map<String, Long>> lastSeen = new ConcurrentHashMap<>();
 
+  /**
+   * Per __groups partition, the leader term in which this node gathered its liveness data. Data
+   * from an earlier term is stale (another node coordinated in between) and would expire everyone.
+   */
+  private final Map<Integer, Long> leaderTerms = new ConcurrentHashMap<>();
+
+  /** Expiries queued but not yet written ("group\0member"), so a slow write is not queued again. */
+  private final Set<String> expiring = ConcurrentHashMap.newKeySet();
+
   private final AtomicBoolean creatingTopic = new AtomicBoolean();
 
   GroupCoordinator(
@@ -397,16 +406,24 @@ final class GroupCoordinator implements AutoCloseable {
       if (!partition.isLeaderReady()) {
         continue;
       }
+      long term = java.util.Objects.requireNonNull(partition.division()).getInfo().getCurrentTerm();
+      Long previousTerm = leaderTerms.put(p, term);
+      boolean newTerm = previousTerm == null || previousTerm != term;
       for (GroupState group : partition.stateMachine().groups().values()) {
+        if (newTerm) {
+          lastSeen.put(group.getGroupId(), new ConcurrentHashMap<>());
+        }
         Map<String, Long> seen =
             lastSeen.computeIfAbsent(group.getGroupId(), g -> new ConcurrentHashMap<>());
         for (var member : group.getMembersList()) {
-          // A member this coordinator never heard from (it just took over) gets a full session.
+          // A member this coordinator has not heard from in its term gets a full session.
           long last = seen.computeIfAbsent(member.getMemberId(), m -> now);
-          if (now - last > member.getSessionTimeoutMs()) {
+          String key = group.getGroupId() + "\u0000" + member.getMemberId();
+          if (now - last > member.getSessionTimeoutMs() && expiring.add(key)) {
             serially(
-                group.getGroupId(),
-                () -> expire(partition, group.getGroupId(), member.getMemberId()));
+                    group.getGroupId(),
+                    () -> expire(partition, group.getGroupId(), member.getMemberId()))
+                .whenComplete((v, e) -> expiring.remove(key));
           }
         }
       }

@@ -92,7 +92,8 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
     try {
       command = MetadataCommand.parseFrom(entry);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException(getId() + ": corrupt log entry at index " + index, e);
+      // Refused the same way on every replica; throwing would stop the group on every replay.
+      return reject(ErrorCode.INVALID_REQUEST, "unreadable metadata command at index " + index);
     }
     try {
       return switch (command.getCommandCase()) {

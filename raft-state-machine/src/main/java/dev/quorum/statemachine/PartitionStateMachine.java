@@ -63,10 +63,12 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     try {
       command = PartitionCommand.parseFrom(entry);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException(getId() + ": corrupt log entry at index " + index, e);
+      // Every replica fails to parse the same bytes the same way: refuse it, deterministically,
+      // rather than stopping the partition for good on every replica and every replay.
+      return reject(ErrorCode.INVALID_REQUEST, "unreadable partition command at index " + index);
     }
     return switch (command.getCommandCase()) {
-      case APPEND -> append(command.getAppend(), batch);
+      case APPEND -> append(command.getAppend(), index, batch);
       case GROUP -> applyGroup(command, batch);
       case COMMAND_NOT_SET -> reject(ErrorCode.INVALID_REQUEST, "empty partition command");
     };
@@ -87,7 +89,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     }
   }
 
-  private ApplyResult append(AppendRecords append, WriteBatch batch) {
+  private ApplyResult append(AppendRecords append, long index, WriteBatch batch) {
     if (append.getRecordsCount() == 0) {
       return reject(ErrorCode.INVALID_REQUEST, "an append needs at least one record");
     }
@@ -121,7 +123,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
       batch.put(Keys.of(BATCH, base), stored.build().toByteArray());
       batch.put(Keys.of(TIME_INDEX, appendTime, base), new byte[0]);
       batch.put(OFFSETS_KEY, Keys.longs(after.start(), after.next(), after.lastAppendTime()));
-      publishProducers = producers.appended(append, base, appendTime, batch);
+      publishProducers = producers.appended(append, index, base, appendTime, batch);
     } catch (RocksDBException e) {
       throw new Store.StorageException("cannot build write batch", e);
     }

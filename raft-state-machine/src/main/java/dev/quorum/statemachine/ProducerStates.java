@@ -29,13 +29,16 @@ final class ProducerStates {
   /** A producer silent this long (by append time) is forgotten. */
   static final long EXPIRY_MS = 7L * 24 * 60 * 60 * 1000;
 
-  /** How many appends between sweeps for expired producers. */
+  /**
+   * Expired producers are swept at log indexes divisible by this: the log index, unlike a counter
+   * in memory, is the same on every replica and across restarts, so every replica forgets a
+   * producer at the same entry.
+   */
   private static final int SWEEP_EVERY = 1024;
 
   private static final byte PRODUCER = 'p';
 
   private final Map<Long, ProducerState> producers = new HashMap<>();
-  private int appendsSinceSweep;
 
   void load(Store store) {
     producers.clear();
@@ -114,7 +117,8 @@ final class ProducerStates {
    * Records an appended batch in {@code batch}; returns what to make visible once written. Also
    * forgets, now and then, producers silent for {@link #EXPIRY_MS} of append time.
    */
-  Runnable appended(AppendRecords append, long baseOffset, long appendTime, WriteBatch batch)
+  Runnable appended(
+      AppendRecords append, long index, long baseOffset, long appendTime, WriteBatch batch)
       throws RocksDBException {
     Map<Long, ProducerState> changed = new HashMap<>();
     if (append.getProducerId() != 0) {
@@ -140,8 +144,7 @@ final class ProducerStates {
       changed.put(state.getProducerId(), state);
     }
     java.util.List<Long> expired = new java.util.ArrayList<>();
-    if (++appendsSinceSweep >= SWEEP_EVERY) {
-      appendsSinceSweep = 0;
+    if (index % SWEEP_EVERY == 0) {
       for (ProducerState state : producers.values()) {
         if (appendTime - state.getLastAppendTimeMs() > EXPIRY_MS
             && !changed.containsKey(state.getProducerId())) {

@@ -92,6 +92,16 @@ class PartitionStateMachineTest {
   }
 
   @Test
+  void anUnreadableEntryIsRefusedAndThePartitionKeepsWorking() throws Exception {
+    try (RaftTestCluster cluster = single()) {
+      PartitionCommandResult garbage =
+          PartitionCommandResult.parseFrom(cluster.submit(new byte[] {(byte) 0xff, 0x01, 0x02}));
+      assertThat(garbage.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+      assertThat(append(cluster, 1, "after").getBaseOffset()).isZero();
+    }
+  }
+
+  @Test
   void aRestartReplaysTheLogWithoutApplyingAnythingTwice() throws Exception {
     try (RaftTestCluster cluster = single()) {
       for (int i = 0; i < 20; i++) {
