@@ -2,6 +2,7 @@ package dev.quorum.node;
 
 import dev.quorum.protocol.raft.GroupState;
 import dev.quorum.protocol.raft.MemberState;
+import dev.quorum.protocol.raft.PartitionGrant;
 import dev.quorum.protocol.raft.TopicRecord;
 import dev.quorum.statemachine.ClusterView;
 import dev.quorum.statemachine.TopicRules;
@@ -146,6 +147,9 @@ final class GroupModel {
     Set<PartitionKey> held;
     Set<PartitionKey> target;
 
+    /** The member epoch at which each held partition was granted. */
+    final Map<PartitionKey, Integer> grantedAt = new java.util.TreeMap<>();
+
     private Member(MemberState m) {
       this.id = m.getMemberId();
       this.instanceId = m.getInstanceId();
@@ -156,6 +160,11 @@ final class GroupModel {
       this.sessionTimeoutMs = m.getSessionTimeoutMs();
       this.held = new TreeSet<>(PartitionKey.fromWire(m.getHeldList()));
       this.target = new TreeSet<>(PartitionKey.fromWire(m.getTargetList()));
+      m.getGrantsList()
+          .forEach(
+              g ->
+                  grantedAt.put(
+                      new PartitionKey(g.getTopic(), g.getPartition()), g.getMemberEpoch()));
     }
 
     void subscribe(List<String> topics, String pattern, int sessionTimeoutMs) {
@@ -185,14 +194,18 @@ final class GroupModel {
         }
       }
       held = next;
+      List<PartitionKey> granted = new ArrayList<>();
       for (PartitionKey p : target) {
         if (!held.contains(p) && !group.heldByOther(p, this)) {
           held.add(p);
+          granted.add(p);
         }
       }
       if (!assignment().equals(before) || epoch == 0) {
         epoch++;
       }
+      grantedAt.keySet().retainAll(held);
+      granted.forEach(p -> grantedAt.put(p, epoch));
     }
 
     /** The existing, non-internal topics this member subscribes to. */
@@ -229,6 +242,16 @@ final class GroupModel {
           .setSessionTimeoutMs(sessionTimeoutMs)
           .addAllHeld(PartitionKey.toWire(held))
           .addAllTarget(PartitionKey.toWire(target))
+          .addAllGrants(
+              grantedAt.entrySet().stream()
+                  .map(
+                      e ->
+                          PartitionGrant.newBuilder()
+                              .setTopic(e.getKey().topic())
+                              .setPartition(e.getKey().partition())
+                              .setMemberEpoch(e.getValue())
+                              .build())
+                  .toList())
           .build();
     }
   }

@@ -54,6 +54,16 @@ class GroupModelTest {
   }
 
   @Test
+  void eachGrantRemembersTheMemberEpochItWasMadeAt() {
+    GroupModel group = GroupModel.of(GroupModel.empty("g"));
+    GroupModel.Member a = join(group, "a");
+    group.retarget(VIEW);
+    a.reconcile(Set.of(), group);
+    assertThat(a.grantedAt).hasSize(4).allSatisfy((p, e) -> assertThat(e).isEqualTo(a.epoch));
+    assertThat(GroupModel.of(group.toState()).members.get("a").grantedAt).isEqualTo(a.grantedAt);
+  }
+
+  @Test
   void aStaticMemberThatRejoinsKeepsItsPartitions() {
     GroupModel group = GroupModel.of(GroupModel.empty("g"));
     GroupModel.Member a = group.add("a-1", "instance-a", "client");

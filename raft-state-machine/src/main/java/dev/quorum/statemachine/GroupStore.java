@@ -150,6 +150,21 @@ final class GroupStore {
           "member epoch " + commit.getMemberEpoch() + " is from the future");
     }
     for (OffsetCommit offset : commit.getOffsetsList()) {
+      int grantedAt = grantEpoch(member, offset.getTopic(), offset.getPartition());
+      if (commit.getMemberEpoch() < grantedAt) {
+        // Sent before the partition was last granted (a delayed retry from before a revocation):
+        // applying it could move the offset backwards.
+        return error(
+            ErrorCode.FENCED_MEMBER,
+            "a commit from member epoch "
+                + commit.getMemberEpoch()
+                + " predates the grant of "
+                + offset.getTopic()
+                + "-"
+                + offset.getPartition()
+                + " at epoch "
+                + grantedAt);
+      }
       if (!holds(member.getHeldList(), offset.getTopic(), offset.getPartition())) {
         return error(
             ErrorCode.FENCED_MEMBER,
@@ -179,6 +194,15 @@ final class GroupStore {
       throw new IllegalStateException("corrupt committed offset in group " + groupId, e);
     }
     return offsets;
+  }
+
+  private static int grantEpoch(MemberState member, String topic, int partition) {
+    for (var grant : member.getGrantsList()) {
+      if (grant.getTopic().equals(topic) && grant.getPartition() == partition) {
+        return grant.getMemberEpoch();
+      }
+    }
+    return 0;
   }
 
   static boolean holds(List<TopicPartitions> held, String topic, int partition) {
