@@ -348,10 +348,16 @@ final class GroupCoordinator implements AutoCloseable {
                 ? request.getAssignor()
                 : GroupAssignor.STICKY;
       }
+      // Members choose their id, so a join retried after a lost reply finds itself here.
+      String memberId = request.getMemberId().isEmpty() ? newMemberId() : request.getMemberId();
+      GroupModel.Member again = group.members.get(memberId);
+      if (again != null) {
+        return again;
+      }
       GroupModel.Member member =
           existing != null
-              ? group.replace(existing, newMemberId())
-              : group.add(newMemberId(), instanceId, request.getClientId());
+              ? group.replace(existing, memberId)
+              : group.add(memberId, instanceId, request.getClientId());
       member.subscribe(
           request.getSubscribedTopicsList(), request.getSubscribedPattern(), sessionTimeout);
       return member;

@@ -54,7 +54,13 @@ final class GroupMembership {
 
   private List<String> topics = List.of();
   private Pattern pattern;
-  private String memberId = "";
+
+  /**
+   * Chosen by the member, not the coordinator, so a join whose reply was lost is retried as the
+   * same member instead of leaving an orphan that holds partitions until its session expires.
+   */
+  private String memberId = newMemberId();
+
   private int epoch;
   private long intervalNanos;
   private long nextHeartbeatNanos;
@@ -299,11 +305,15 @@ final class GroupMembership {
 
   /** Forgets the member; the next heartbeat (sent at once) joins afresh with epoch 0. */
   private void startOver(long nowNanos) {
-    memberId = "";
+    memberId = newMemberId();
     epoch = 0;
     generation++;
     inflight = null;
     lastSuccessNanos = nowNanos;
     nextHeartbeatNanos = nowNanos;
+  }
+
+  private static String newMemberId() {
+    return java.util.UUID.randomUUID().toString();
   }
 }

@@ -528,7 +528,11 @@ final class FakeCluster implements AutoCloseable {
       FakeGroup g = group(request.getGroupId());
       FakeMember m;
       if (request.getMemberEpoch() == 0) {
-        m = new FakeMember("m-" + memberIds.incrementAndGet(), request.getInstanceId());
+        String id =
+            request.getMemberId().isEmpty()
+                ? "m-" + memberIds.incrementAndGet()
+                : request.getMemberId();
+        m = new FakeMember(id, request.getInstanceId());
         g.members.put(m.id, m);
       } else {
         m = g.members.get(request.getMemberId());
