@@ -61,6 +61,11 @@ final class GroupMembership {
    */
   private String memberId = newMemberId();
 
+  /**
+   * A join went out under {@link #memberId}: the coordinator may know the member, even unanswered.
+   */
+  private boolean sentJoin;
+
   private int epoch;
   private long intervalNanos;
   private long nextHeartbeatNanos;
@@ -108,8 +113,9 @@ final class GroupMembership {
     return epoch;
   }
 
+  /** True once a join was answered: the member has an epoch and may own partitions. */
   boolean joined() {
-    return !memberId.isEmpty();
+    return epoch > 0;
   }
 
   /** The owned set just changed: the coordinator must hear about it at once. */
@@ -197,7 +203,7 @@ final class GroupMembership {
       }
       inflight = null;
     }
-    if (!joined()) {
+    if (!joined() && !sentJoin) {
       return;
     }
     int leaveEpoch =
@@ -219,6 +225,9 @@ final class GroupMembership {
   }
 
   private void send(int sendEpoch) {
+    if (sendEpoch == 0) {
+      sentJoin = true;
+    }
     GroupHeartbeatRequest request = request(sendEpoch, owned.get());
     long deadline = QuorumConsumer.deadline(heartbeatTimeout);
     inflightGeneration = generation;
@@ -306,6 +315,7 @@ final class GroupMembership {
   /** Forgets the member; the next heartbeat (sent at once) joins afresh with epoch 0. */
   private void startOver(long nowNanos) {
     memberId = newMemberId();
+    sentJoin = false;
     epoch = 0;
     generation++;
     inflight = null;

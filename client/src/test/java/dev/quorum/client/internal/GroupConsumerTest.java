@@ -117,8 +117,12 @@ class GroupConsumerTest {
     assertThat(events).containsExactly("assigned [t-0, t-1]");
     GroupHeartbeatRequest join = cluster.heartbeats().get(0);
     assertThat(join.getMemberEpoch()).isZero();
-    // The member chooses its id, so a join retried after a lost reply is the same member.
+    // The member chooses its id, so a join retried after a lost reply is the same member; a healthy
+    // member never starts over under another id.
     assertThat(join.getMemberId()).isNotEmpty();
+    assertThat(cluster.heartbeats())
+        .extracting(GroupHeartbeatRequest::getMemberId)
+        .containsOnly(join.getMemberId());
     assertThat(join.getSubscribedTopicsList()).containsExactly("t");
     assertThat(join.getAssignor()).isEqualTo("sticky");
     assertThat(join.getSessionTimeoutMs()).isEqualTo(10_000);
