@@ -407,11 +407,13 @@ final class GroupCoordinator implements AutoCloseable {
       return;
     }
     long now = clock.millis();
+    Set<String> coordinated = new java.util.HashSet<>();
     for (int p = 0; p < topic.get().getPartitionsCount(); p++) {
       LocalReplicas.Partition partition = replicas.partition(topic.get(), p);
       if (!partition.isLeaderReady()) {
         continue;
       }
+      coordinated.addAll(partition.stateMachine().groups().keySet());
       long term = java.util.Objects.requireNonNull(partition.division()).getInfo().getCurrentTerm();
       Long previousTerm = leaderTerms.put(p, term);
       boolean newTerm = previousTerm == null || previousTerm != term;
@@ -434,6 +436,10 @@ final class GroupCoordinator implements AutoCloseable {
         }
       }
     }
+    // Forget groups this node no longer coordinates (or that never existed): the maps stay as
+    // small as the set of live groups here.
+    lastSeen.keySet().retainAll(coordinated);
+    queues.entrySet().removeIf(e -> e.getValue().isDone() && !coordinated.contains(e.getKey()));
   }
 
   private CompletableFuture<Void> expire(
