@@ -7,6 +7,7 @@ import dev.quorum.protocol.v1.PartitionProduce;
 import dev.quorum.protocol.v1.PartitionProduceResult;
 import dev.quorum.protocol.v1.ProduceRequest;
 import dev.quorum.protocol.v1.ProduceResponse;
+import dev.quorum.statemachine.SeededBugs;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +80,9 @@ final class ProduceHandler {
                       + limit)));
     }
     PartitionCommand command = PartitionCommand.newBuilder().setAppend(append).build();
+    if (SeededBugs.isOn(SeededBugs.Bug.ACK_BEFORE_COMMIT)) {
+      return ackBeforeCommit(partition, command, timeoutMs, result);
+    }
     return submitter
         .submit(partition, command, timeoutMs)
         .thenApply(
@@ -90,6 +94,17 @@ final class ProduceHandler {
                         .setAppendTimeMs(applied.getAppendTimeMs())
                         .setDuplicate(applied.getDuplicate())
                         .build());
+  }
+
+  /** The seeded bug: answer at once with the offset the batch would get if nothing intervened. */
+  private CompletableFuture<PartitionProduceResult> ackBeforeCommit(
+      LocalReplicas.Partition partition,
+      PartitionCommand command,
+      long timeoutMs,
+      PartitionProduceResult.Builder result) {
+    long guess = partition.stateMachine().offsets().next();
+    submitter.submit(partition, command, timeoutMs);
+    return done(result.setBaseOffset(guess).setAppendTimeMs(clock.millis()));
   }
 
   private static CompletableFuture<PartitionProduceResult> done(PartitionProduceResult.Builder r) {
