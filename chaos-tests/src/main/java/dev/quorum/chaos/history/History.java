@@ -69,17 +69,17 @@ public final class History {
       if (op.isInvoke()) {
         Op previous = open.put(op.process(), op);
         if (previous != null) {
-          throw new IllegalArgumentException(
+          throw new IllegalStateException(
               "process " + op.process() + " invoked op " + op.index() + " before completing one");
         }
       } else {
         Op invoke = open.remove(op.process());
         if (invoke == null) {
-          throw new IllegalArgumentException(
+          throw new IllegalStateException(
               "completion " + op.index() + " of process " + op.process() + " has no invocation");
         }
         if (!invoke.f().equals(op.f())) {
-          throw new IllegalArgumentException("completion " + op.index() + " does not match its f");
+          throw new IllegalStateException("completion " + op.index() + " does not match its f");
         }
         result.add(new Pair(invoke, op));
       }
