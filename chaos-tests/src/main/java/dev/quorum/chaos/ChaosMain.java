@@ -105,8 +105,8 @@ public final class ChaosMain {
       System.out.printf(
           "try %d: seed %d (%s, %d faults)%n",
           counter.get() + 1, scenario.seed(), scenario.tier(), scenario.faults().size());
-      TryResult result = runTry(scenario);
       Path dir = o.out().resolve("try-" + counter.incrementAndGet() + "-seed-" + scenario.seed());
+      TryResult result = runTry(scenario, dir.resolve("node-logs"));
       writeReport(result, dir);
       System.out.print(Report.summary(result));
       if (!result.passed()) {
@@ -145,7 +145,7 @@ public final class ChaosMain {
   }
 
   /** Runs one try, with the scenario's seeded bugs switched on in this JVM for its duration. */
-  public static TryResult runTry(Scenario scenario) {
+  public static TryResult runTry(Scenario scenario, Path logs) {
     Set<SeededBugs.Bug> bugs = EnumSet.noneOf(SeededBugs.Bug.class);
     scenario.seededBugs().forEach(b -> bugs.add(SeededBugs.Bug.byName(b)));
     Path work;
@@ -162,6 +162,7 @@ public final class ChaosMain {
       return new TryRunner(s -> cluster(s, work)).run(scenario);
     } finally {
       SeededBugs.enable(Set.of());
+      keepNodeLogs(work, logs);
       deleteQuietly(work);
     }
   }
@@ -169,7 +170,13 @@ public final class ChaosMain {
   private static ChaosCluster cluster(Scenario s, Path work) {
     return switch (s.tier()) {
       case "in-process" -> new InProcessCluster(work, s.nodes(), s.seed());
-      case "process" -> ProcessCluster.start(work, s.nodes(), s.seed(), s.seededBugs());
+      case "process" ->
+          ProcessCluster.start(
+              work,
+              s.nodes(),
+              s.seed(),
+              s.seededBugs(),
+              s.faults().stream().anyMatch(f -> f.kind().equals("clock")));
       default -> throw new IllegalArgumentException("unknown tier " + s.tier());
     };
   }
@@ -180,7 +187,7 @@ public final class ChaosMain {
         new Shrinker(
             candidate -> {
               for (int i = 0; i < o.shrinkAttempts(); i++) {
-                TryResult r = runTry(candidate);
+                TryResult r = runTry(candidate, dir.resolve("shrink-node-logs"));
                 if (r.failedChecks().stream().anyMatch(target::contains)) {
                   return true;
                 }
@@ -258,7 +265,7 @@ public final class ChaosMain {
     if (nemeses == null) {
       nemeses =
           tier.equals("process")
-              ? new LinkedHashSet<>(List.of("kill", "partition", "pause", "clock"))
+              ? new LinkedHashSet<>(List.of("kill", "partition", "pause"))
               : new LinkedHashSet<>(List.of("kill", "partition", "transport", "duplicate"));
     }
     for (String n : nemeses) {
@@ -296,6 +303,24 @@ public final class ChaosMain {
       return Long.parseLong(s) * 1000;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--duration: not a duration: " + v);
+    }
+  }
+
+  /** Copies the process tier's node logs (node-N/node.log) into the report. */
+  private static void keepNodeLogs(Path work, Path logs) {
+    try (var nodes = Files.list(work)) {
+      for (Path node : nodes.toList()) {
+        Path log = node.resolve("node.log");
+        if (Files.exists(log)) {
+          Files.createDirectories(logs);
+          Files.copy(
+              log,
+              logs.resolve(node.getFileName() + ".log"),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      System.err.println("cannot keep node logs: " + e);
     }
   }
 

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessCluster implements ChaosCluster {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessCluster.class);
-  static final String FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+  private static final Path FAKETIME_LIB = findFaketime();
   private static final int CLIENT_PORT = 7000;
   private static final int RAFT_PORT = 7100;
 
@@ -50,7 +50,8 @@ public final class ProcessCluster implements ChaosCluster {
     }
   }
 
-  private ProcessCluster(Path root, int size, long seed, List<String> seededBugs) {
+  private ProcessCluster(
+      Path root, int size, long seed, List<String> seededBugs, boolean clockFaults) {
     this.root = root;
     this.repo = repository();
     SplittableRandom r = new SplittableRandom(seed ^ System.nanoTime());
@@ -60,10 +61,26 @@ public final class ProcessCluster implements ChaosCluster {
     this.size = size;
     this.seededBugs = List.copyOf(seededBugs);
     this.processes = new Process[size];
-    this.faketime = Files.exists(Path.of(FAKETIME_LIB));
+    // Only when asked for: under libfaketime a node JVM hung during startup on this host.
+    this.faketime = clockFaults && FAKETIME_LIB != null;
     for (int i = 0; i < size; i++) {
       blockedFrom.add(new HashSet<>());
     }
+  }
+
+  /** libfaketime as Debian installs it (/usr/lib/<arch>/faketime/), or null. */
+  private static Path findFaketime() {
+    try (var dirs = Files.newDirectoryStream(Path.of("/usr/lib"))) {
+      for (Path dir : dirs) {
+        Path lib = dir.resolve("faketime/libfaketime.so.1");
+        if (Files.exists(lib)) {
+          return lib;
+        }
+      }
+    } catch (IOException e) {
+      // no /usr/lib: no faketime
+    }
+    return null;
   }
 
   /** Whether this host can run the process tier; null if it can, else why not. */
@@ -71,12 +88,17 @@ public final class ProcessCluster implements ChaosCluster {
     return Netns.unavailableReason();
   }
 
-  public static ProcessCluster start(Path root, int size, long seed, List<String> seededBugs) {
+  /**
+   * Creates the namespaces and starts every node. With {@code clockFaults} the nodes run under
+   * libfaketime (when installed) so that {@link #skewClock} works.
+   */
+  public static ProcessCluster start(
+      Path root, int size, long seed, List<String> seededBugs, boolean clockFaults) {
     String reason = Netns.unavailableReason();
     if (reason != null) {
       throw new UnavailableException("process tier skipped: " + reason);
     }
-    ProcessCluster cluster = new ProcessCluster(root, size, seed, seededBugs);
+    ProcessCluster cluster = new ProcessCluster(root, size, seed, seededBugs, clockFaults);
     try {
       cluster.createNetwork();
       for (int i = 1; i <= size; i++) {
@@ -205,7 +227,7 @@ public final class ProcessCluster implements ChaosCluster {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("node.log").toFile()));
       if (faketime) {
-        builder.environment().put("LD_PRELOAD", FAKETIME_LIB);
+        builder.environment().put("LD_PRELOAD", FAKETIME_LIB.toString());
         builder.environment().put("FAKETIME_TIMESTAMP_FILE", dir.resolve("faketime").toString());
         builder.environment().put("FAKETIME_CACHE_DURATION", "1");
         builder.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
