@@ -33,7 +33,8 @@ public final class ChaosMain {
       """
       usage: scripts/chaos [--tier in-process|process] [--nodes 3|5] [--duration 60s] [--tries N]
                            [--seed S] [--replay FILE] [--shrink] [--shrink-attempts K]
-                           [--nemesis kill,partition,pause,clock,transport,duplicate]
+                           [--nemesis kill,partition,pause,clock,transport,duplicate,
+                                      isolate-clients,truncate]
                            [--workload produce,groups,idempotent,txn] [--seeded-bug NAME|list]
                            [--out DIR]""";
 

@@ -19,7 +19,9 @@ public interface ChaosCluster extends AutoCloseable {
     DROP_REPLY,
     DELAY,
     DUPLICATE,
-    CLOCK_SKEW
+    CLOCK_SKEW,
+    ISOLATE_CLIENTS,
+    TRUNCATE_LOG
   }
 
   Set<Fault> supports();
@@ -53,6 +55,15 @@ public interface ChaosCluster extends AutoCloseable {
 
   /** Shifts node {@code id}'s wall clock by {@code offsetMillis} (0 resets it). */
   void skewClock(int id, long offsetMillis);
+
+  /** Cuts (or restores) every client's access to every node; the nodes still see each other. */
+  void isolateClients(boolean isolated);
+
+  /**
+   * Cuts {@code bytes} off the end of the newest Raft log segment of every group on node {@code
+   * id}, which must be stopped: a torn write or lost tail on one disk.
+   */
+  void truncateNewestSegments(int id, long bytes);
 
   /** Restarts, resumes, unblocks and clears everything. */
   void healAll();

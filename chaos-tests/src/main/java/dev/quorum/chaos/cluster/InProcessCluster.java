@@ -64,7 +64,9 @@ public final class InProcessCluster implements ChaosCluster {
         Fault.DROP_REQUEST,
         Fault.DROP_REPLY,
         Fault.DELAY,
-        Fault.DUPLICATE);
+        Fault.DUPLICATE,
+        Fault.ISOLATE_CLIENTS,
+        Fault.TRUNCATE_LOG);
   }
 
   @Override
@@ -144,6 +146,26 @@ public final class InProcessCluster implements ChaosCluster {
   @Override
   public void skewClock(int id, long offsetMillis) {
     throw new UnsupportedOperationException("clock skew needs one process per node");
+  }
+
+  @Override
+  public void isolateClients(boolean isolated) {
+    // Every request from outside reaches a node through its broker API; Raft traffic does not.
+    for (TransportFaults t : transport) {
+      if (isolated) {
+        t.set(Fault.DROP_REQUEST, 1.0, 0);
+      } else {
+        t.clear(Fault.DROP_REQUEST);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void truncateNewestSegments(int id, long bytes) {
+    if (nodes[id - 1] != null) {
+      throw new IllegalStateException("node " + id + " must be stopped to damage its log");
+    }
+    LogSegments.truncateNewest(root.resolve("node-" + id), bytes);
   }
 
   @Override

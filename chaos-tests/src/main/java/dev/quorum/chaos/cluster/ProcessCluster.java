@@ -40,6 +40,7 @@ public final class ProcessCluster implements ChaosCluster {
   private final Process[] processes;
   private final List<Set<Integer>> blockedFrom = new ArrayList<>();
   private final boolean faketime;
+  private boolean clientsIsolated;
 
   /** Thrown when the host cannot make namespaces; callers skip with its message. */
   public static final class UnavailableException extends RuntimeException {
@@ -155,7 +156,9 @@ public final class ProcessCluster implements ChaosCluster {
 
   @Override
   public Set<Fault> supports() {
-    EnumSet<Fault> s = EnumSet.of(Fault.KILL, Fault.PAUSE, Fault.PARTITION);
+    EnumSet<Fault> s =
+        EnumSet.of(
+            Fault.KILL, Fault.PAUSE, Fault.PARTITION, Fault.ISOLATE_CLIENTS, Fault.TRUNCATE_LOG);
     if (faketime) {
       s.add(Fault.CLOCK_SKEW);
     }
@@ -293,9 +296,12 @@ public final class ProcessCluster implements ChaosCluster {
   private void applyRules(int to) {
     StringBuilder script = new StringBuilder("table inet qchaos\ndelete table inet qchaos\n");
     Set<Integer> sources = blockedFrom.get(to - 1);
-    if (!sources.isEmpty()) {
+    if (!sources.isEmpty() || clientsIsolated) {
       StringJoiner addresses = new StringJoiner(", ");
       sources.forEach(s -> addresses.add(address(s)));
+      if (clientsIsolated) {
+        addresses.add(subnet + ".254"); // the bridge: where this JVM's clients come from
+      }
       script
           .append("table inet qchaos {\n  chain input {\n")
           .append("    type filter hook input priority 0; policy accept;\n")
@@ -304,6 +310,22 @@ public final class ProcessCluster implements ChaosCluster {
           .append(" } drop\n  }\n}\n");
     }
     Netns.run(script.toString(), "ip", "netns", "exec", ns(to), "nft", "-f", "-");
+  }
+
+  @Override
+  public synchronized void isolateClients(boolean isolated) {
+    clientsIsolated = isolated;
+    for (int i = 1; i <= size; i++) {
+      applyRules(i);
+    }
+  }
+
+  @Override
+  public synchronized void truncateNewestSegments(int node, long bytes) {
+    if (isRunning(node)) {
+      throw new IllegalStateException("node " + node + " must be stopped to damage its log");
+    }
+    LogSegments.truncateNewest(root.resolve("node-" + node).resolve("data"), bytes);
   }
 
   @Override
@@ -333,8 +355,10 @@ public final class ProcessCluster implements ChaosCluster {
 
   @Override
   public synchronized void healAll() {
+    boolean wasIsolated = clientsIsolated;
+    clientsIsolated = false;
     for (int i = 1; i <= size; i++) {
-      if (!blockedFrom.get(i - 1).isEmpty()) {
+      if (!blockedFrom.get(i - 1).isEmpty() || wasIsolated) {
         blockedFrom.get(i - 1).clear();
         applyRules(i);
       }

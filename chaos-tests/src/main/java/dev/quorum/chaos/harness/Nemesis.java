@@ -132,6 +132,20 @@ final class Nemesis implements Runnable {
         n.forEach(id -> cluster.skewClock(id, e.amountMs()));
         return n;
       }
+      case "isolate-clients" -> {
+        cluster.isolateClients(true);
+        return cluster.nodeIds();
+      }
+      case "truncate" -> {
+        // a minority node: stop it, cut the tail of its newest segments; restarted at the end
+        List<Integer> n = targets(e.target());
+        n.forEach(
+            id -> {
+              cluster.kill(id);
+              cluster.truncateNewestSegments(id, e.amountMs());
+            });
+        return n;
+      }
       default -> {
         Fault fault = transportFault(e.kind());
         List<Integer> n = targets(e.target());
@@ -143,7 +157,8 @@ final class Nemesis implements Runnable {
 
   private void end(FaultEvent e, List<Integer> nodes) {
     switch (e.kind()) {
-      case "kill" -> nodes.forEach(cluster::restart);
+      case "kill", "truncate" -> nodes.forEach(cluster::restart);
+      case "isolate-clients" -> cluster.isolateClients(false);
       case "pause" -> nodes.forEach(cluster::resume);
       case "partition" -> nodes.forEach(c -> cluster.unblockLink(c / 100, c % 100));
       case "clock" -> nodes.forEach(id -> cluster.skewClock(id, 0));
@@ -180,9 +195,12 @@ final class Nemesis implements Runnable {
     if (target.equals("leader")) {
       return l > 0 ? List.of(l) : List.of(all.get(random.nextInt(all.size())));
     }
+    List<Integer> followers = all.stream().filter(id -> id != l).toList();
     if (target.equals("follower")) {
-      List<Integer> followers = all.stream().filter(id -> id != l).toList();
       return List.of(followers.get(random.nextInt(followers.size())));
+    }
+    if (target.equals("followers")) {
+      return followers; // quorum-pause: the leader alone stays up, with no majority
     }
     throw new IllegalArgumentException("unknown target '" + target + "'");
   }
@@ -193,6 +211,31 @@ final class Nemesis implements Runnable {
     if (target.startsWith("oneway:")) {
       String[] ends = target.substring(7).split(">");
       cuts.add(new int[] {Integer.parseInt(ends[0]), Integer.parseInt(ends[1])});
+      return cuts;
+    }
+    if (target.startsWith("ring:")) {
+      // every node sees a majority (itself and its two ring neighbours), no two the same one
+      List<Integer> ring = parseIds(target.substring(5));
+      int n = ring.size();
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          int distance = Math.min(Math.abs(i - j), n - Math.abs(i - j));
+          if (distance > 1) {
+            cuts.add(new int[] {ring.get(i), ring.get(j)});
+          }
+        }
+      }
+      return cuts;
+    }
+    if (target.startsWith("bridge:")) {
+      // two halves that cannot see each other, and one node that sees both
+      String[] parts = target.substring(7).split("\\|");
+      for (int a : parseIds(parts[0])) {
+        for (int b : parseIds(parts[2])) {
+          cuts.add(new int[] {a, b});
+          cuts.add(new int[] {b, a});
+        }
+      }
       return cuts;
     }
     List<Integer> side;

@@ -31,7 +31,8 @@ public record Scenario(
     int sendIntervalMs,
     List<String> seededBugs,
     List<FaultEvent> faults) {
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+  private static final Gson GSON =
+      new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
   public Scenario {
     seededBugs = List.copyOf(seededBugs);

@@ -31,6 +31,8 @@ public final class ScenarioGenerator {
       case "clock" -> process ? List.of("clock") : List.of();
       case "transport" -> process ? List.of() : List.of("drop-request", "drop-reply", "delay");
       case "duplicate" -> process ? List.of() : List.of("duplicate");
+      case "isolate-clients" -> List.of("isolate-clients");
+      case "truncate" -> List.of("truncate");
       default -> throw new IllegalArgumentException("unknown nemesis '" + nemesis + "'");
     };
   }
@@ -85,7 +87,14 @@ public final class ScenarioGenerator {
           default -> node;
         };
     return switch (kind) {
-      case "kill", "pause" -> new FaultEvent(at, duration, kind, roleOrNode, 0, 0);
+      case "kill" ->
+          new FaultEvent(at, duration, kind, r.nextInt(6) == 0 ? "all" : roleOrNode, 0, 0);
+      case "pause" ->
+          new FaultEvent(at, duration, kind, r.nextInt(4) == 0 ? "followers" : roleOrNode, 0, 0);
+      case "isolate-clients" -> new FaultEvent(at, duration, kind, "all", 0, 0);
+      case "truncate" ->
+          new FaultEvent(
+              at, duration, kind, r.nextBoolean() ? "follower" : node, 0, 1 + r.nextLong(4096));
       case "partition" -> new FaultEvent(at, duration, kind, partitionTarget(nodes, r), 0, 0);
       case "clock" ->
           new FaultEvent(
@@ -111,6 +120,24 @@ public final class ScenarioGenerator {
 
   /** Random halves, the leader alone, or a one-way cut (notes/chaos.md §7.3, N1-N3). */
   private static String partitionTarget(int nodes, SplittableRandom r) {
+    List<Integer> shuffled = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      shuffled.add(i);
+    }
+    for (int i = shuffled.size() - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      shuffled.set(i, shuffled.set(j, shuffled.get(i)));
+    }
+    if (nodes == 5 && r.nextInt(3) == 0) {
+      return r.nextBoolean()
+          ? "ring:" + join(shuffled)
+          : "bridge:"
+              + join(shuffled.subList(0, 2))
+              + "|"
+              + shuffled.get(2)
+              + "|"
+              + join(shuffled.subList(3, 5));
+    }
     switch (r.nextInt(4)) {
       case 0:
         return "leader";

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * and read offsets over time, fault periods shaded) and {@code latency.svg}.
  */
 public final class Report {
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+  private static final Gson GSON =
+      new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
   private Report() {}
 
