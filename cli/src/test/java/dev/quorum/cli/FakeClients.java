@@ -45,6 +45,7 @@ final class FakeClients implements ClientFactory {
   Predicate<ProducerRecord> failSend = r -> false;
   ClusterStatus clusterStatus;
   final List<GroupListing> groups = new ArrayList<>();
+  final Map<String, dev.quorum.client.TransactionDescription> transactions = new TreeMap<>();
   final Map<String, GroupDescription> groupDescriptions = new HashMap<>();
 
   /** The group's committed offsets: what a member starts at, and what closing one commits. */
@@ -58,6 +59,7 @@ final class FakeClients implements ClientFactory {
   Runnable onPoll = () -> {};
 
   boolean producerFlushed;
+  final List<String> transactionEvents = new ArrayList<>();
   boolean closed;
 
   /** Creates topic {@code name} with the given partitions holding {@code records}. */
@@ -91,6 +93,20 @@ final class FakeClients implements ClientFactory {
         if (descriptions.remove(name) == null) {
           throw new UnknownTopicException("unknown topic " + name);
         }
+      }
+
+      @Override
+      public List<dev.quorum.client.TransactionDescription> listTransactions() {
+        return new ArrayList<>(transactions.values());
+      }
+
+      @Override
+      public dev.quorum.client.TransactionDescription describeTransaction(String id) {
+        var t = transactions.get(id);
+        if (t == null) {
+          throw new dev.quorum.client.InvalidTransactionalIdException("unknown " + id);
+        }
+        return t;
       }
 
       @Override
@@ -176,6 +192,33 @@ final class FakeClients implements ClientFactory {
       }
 
       @Override
+      public void initTransactions() {
+        transactionEvents.add("init");
+      }
+
+      @Override
+      public void beginTransaction() {
+        transactionEvents.add("begin");
+      }
+
+      @Override
+      public void sendOffsetsToTransaction(
+          java.util.Map<TopicPartition, Long> offsets,
+          dev.quorum.client.ConsumerGroupMetadata group) {
+        transactionEvents.add("offsets");
+      }
+
+      @Override
+      public void commitTransaction() {
+        transactionEvents.add("commit " + sent.size());
+      }
+
+      @Override
+      public void abortTransaction() {
+        transactionEvents.add("abort " + sent.size());
+      }
+
+      @Override
       public void close() {
         closed = true;
       }
@@ -222,6 +265,11 @@ final class FakeClients implements ClientFactory {
 
     FakeConsumer(GroupSettings group) {
       this.group = group;
+    }
+
+    @Override
+    public dev.quorum.client.ConsumerGroupMetadata groupMetadata() {
+      throw new UnsupportedOperationException();
     }
 
     @Override
