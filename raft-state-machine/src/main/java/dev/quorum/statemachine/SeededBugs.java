@@ -21,7 +21,10 @@ public final class SeededBugs {
     /** The leader answers a produce as soon as it submitted the entry, with a guessed offset. */
     ACK_BEFORE_COMMIT("ack-before-commit", "answer a produce before its Raft entry is committed"),
     /** A retried batch that the partition already holds is appended a second time. */
-    SKIP_DEDUPE("skip-dedupe", "append a producer's retried batch again instead of deduplicating");
+    SKIP_DEDUPE("skip-dedupe", "append a producer's retried batch again instead of deduplicating"),
+    /** A committing transaction's coordinator skips the marker of its last partition. */
+    DROP_TXN_MARKER(
+        "drop-txn-marker", "never write the commit marker of a transaction's last partition");
 
     private final String cliName;
     private final String description;

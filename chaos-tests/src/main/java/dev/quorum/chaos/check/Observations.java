@@ -79,6 +79,36 @@ public final class Observations {
     return valuesAt;
   }
 
+  /**
+   * Whether a record a consumer must return lives at this offset: some value was acknowledged or
+   * read there, and it is not from a write that failed (an aborted transaction). Offsets nobody saw
+   * a value at (transaction markers, aborted records) may be skipped.
+   */
+  public boolean visibleAt(int partition, long offset) {
+    var values = valuesAt.getOrDefault(partition, new TreeMap<>()).get(offset);
+    if (values == null) {
+      return false;
+    }
+    for (String v : values) {
+      History.Pair writer = writerOf.get(v);
+      if (writer == null || writer.type() != Op.Type.fail) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The first visible offset in [from, to), or -1. */
+  public long firstVisible(int partition, long from, long to) {
+    var offsets = valuesAt.getOrDefault(partition, new TreeMap<>()).subMap(from, true, to, false);
+    for (long offset : offsets.keySet()) {
+      if (visibleAt(partition, offset)) {
+        return offset;
+      }
+    }
+    return -1;
+  }
+
   public long maxReadOffset(int partition) {
     return maxReadOffset.getOrDefault(partition, -1L);
   }

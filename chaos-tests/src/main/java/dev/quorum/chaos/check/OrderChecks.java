@@ -109,7 +109,11 @@ final class OrderChecks {
         }
         for (Msg read : pair.completion().reads()) {
           Long previous = positions.get(read.partition());
-          if (previous != null && read.offset() != previous + 1) {
+          boolean wrong =
+              previous != null
+                  && (read.offset() <= previous
+                      || o.firstVisible(read.partition(), previous + 1, read.offset()) >= 0);
+          if (wrong) {
             found.add(
                 "process "
                     + pair.process()
@@ -172,8 +176,16 @@ final class OrderChecks {
                     java.util.BitSet seen =
                         read.getOrDefault(group, Map.of())
                             .getOrDefault(partition, new java.util.BitSet());
-                    int hole = seen.nextClearBit(0);
-                    if (hole < offset) {
+                    long hole = -1;
+                    for (int candidate = seen.nextClearBit(0);
+                        candidate < offset;
+                        candidate = seen.nextClearBit(candidate + 1)) {
+                      if (o.visibleAt(partition, candidate)) {
+                        hole = candidate;
+                        break;
+                      }
+                    }
+                    if (hole >= 0) {
                       found.add(
                           "group "
                               + group

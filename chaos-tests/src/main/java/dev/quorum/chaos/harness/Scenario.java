@@ -15,6 +15,8 @@ import java.util.List;
  *
  * @param seed the seed it was generated from (also seeds the transport faults' dice)
  * @param tier in-process or process
+ * @param txnWriters transactional producers (2-3 values per transaction, over partitions, some
+ *     aborted on purpose); when non-zero every consumer reads read_committed
  * @param sendIntervalMs pause between one writer's sends (pacing, to keep 2 cores usable)
  * @param seededBugs names of seeded bugs the nodes run with (normally none)
  */
@@ -27,6 +29,7 @@ public record Scenario(
     int writers,
     int assignConsumers,
     int groupMembers,
+    int txnWriters,
     boolean idempotent,
     int sendIntervalMs,
     List<String> seededBugs,
@@ -49,6 +52,7 @@ public record Scenario(
         writers,
         assignConsumers,
         groupMembers,
+        txnWriters,
         idempotent,
         sendIntervalMs,
         seededBugs,

@@ -47,6 +47,7 @@ public final class ScenarioGenerator {
     int assign = 1;
     int members = groups ? 2 + r.nextInt(2) : 0;
     int interval = 5 + r.nextInt(20);
+    int txnWriters = o.workloads().contains("txn") ? 1 + r.nextInt(2) : 0;
     List<String> kinds = new ArrayList<>();
     for (String nemesis : o.nemeses()) {
       kinds.addAll(kindsFor(nemesis, o.tier()));
@@ -71,6 +72,7 @@ public final class ScenarioGenerator {
         writers,
         assign,
         members,
+        txnWriters,
         idempotent,
         interval,
         o.seededBugs(),

@@ -100,7 +100,8 @@ public final class TryRunner {
     cluster.healAll();
     boolean recovered = await(() -> recovered(admin, cluster, scenario), RECOVERY_BOUND);
     long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healStart);
-    boolean drained = drain(cluster.bootstrap(), recorder, workload.partitions());
+    boolean drained =
+        drain(cluster.bootstrap(), recorder, workload.partitions(), scenario.txnWriters() > 0);
     Map<Integer, Map<Integer, Long>> replicas = replicaEnds(cluster, scenario.partitions());
     FinalState state = new FinalState(recovered, recoveryMillis, drained, replicas, Map.of());
     History history = recorder.history();
@@ -212,13 +213,18 @@ public final class TryRunner {
   }
 
   /** Reads every partition from offset 0 to its end with a fresh consumer, recording polls. */
-  private static boolean drain(String bootstrap, Recorder recorder, List<TopicPartition> parts) {
+  private static boolean drain(
+      String bootstrap, Recorder recorder, List<TopicPartition> parts, boolean readCommitted) {
     long deadline = System.nanoTime() + DRAIN_BOUND.toNanos();
     ConsumerConfig config =
         ConsumerConfig.builder()
             .bootstrap(bootstrap)
             .fetchMaxWait(Duration.ofMillis(200))
             .maxPollRecords(1000)
+            .isolationLevel(
+                readCommitted
+                    ? dev.quorum.client.IsolationLevel.READ_COMMITTED
+                    : dev.quorum.client.IsolationLevel.READ_UNCOMMITTED)
             .build();
     while (System.nanoTime() < deadline) {
       int process = recorder.newProcess();

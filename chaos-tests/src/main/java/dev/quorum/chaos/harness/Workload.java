@@ -57,6 +57,10 @@ final class Workload {
     for (int i = 0; i < scenario.groupMembers(); i++) {
       spawn("chaos-member-" + i, this::member);
     }
+    for (int i = 0; i < scenario.txnWriters(); i++) {
+      int writer = i;
+      spawn("chaos-txn-" + i, () -> transact(writer));
+    }
   }
 
   private void spawn(String name, Runnable body) {
@@ -130,6 +134,113 @@ final class Workload {
         }
         pace();
       }
+    }
+  }
+
+  /**
+   * A transactional writer: each transaction sends 2-3 values ({@code t<i>-<n>}) over the
+   * partitions, then commits, or (one in five) aborts on purpose. An abort that went through is a
+   * definite {@code fail}; a commit that threw anything but "aborted" is {@code info}.
+   */
+  private void transact(int writer) {
+    java.util.SplittableRandom random =
+        new java.util.SplittableRandom(scenario.seed() * 17 + writer);
+    long counter = 0;
+    while (!stop.get()) {
+      ProducerConfig config =
+          ProducerConfig.builder()
+              .bootstrap(bootstrap)
+              .clientId("chaos-t" + writer)
+              .transactionalId("chaos-tx-" + writer)
+              .transactionTimeout(Duration.ofSeconds(20))
+              .linger(Duration.ofMillis(1))
+              .requestTimeout(Duration.ofSeconds(2))
+              .deliveryTimeout(Duration.ofSeconds(10))
+              .maxBlock(Duration.ofSeconds(10))
+              .build();
+      try (Producer producer = Producer.create(config)) {
+        producer.initTransactions();
+        while (!stop.get()) {
+          int size = 2 + random.nextInt(2);
+          List<Msg> writes = new ArrayList<>();
+          for (int k = 0; k < size; k++) {
+            long n = counter++;
+            writes.add(Msg.sent((int) ((n + k) % scenario.partitions()), "t" + writer + "-" + n));
+          }
+          boolean abort = random.nextInt(5) == 0;
+          if (!oneTransaction(producer, writes, abort)) {
+            break; // the producer is in an unknown state: start over with a fresh one
+          }
+          pace();
+        }
+      } catch (RuntimeException e) {
+        // initTransactions failed (no coordinator yet): try again with a fresh producer
+        pace();
+      }
+    }
+  }
+
+  /** Runs and records one transaction; false when the producer must be replaced. */
+  private boolean oneTransaction(Producer producer, List<Msg> writes, boolean abort) {
+    int process = recorder.newProcess();
+    recorder.record(Op.of(Op.Type.invoke, process, "txn", 0).writes(writes));
+    long commitTime = -1;
+    try {
+      producer.beginTransaction();
+      List<java.util.concurrent.CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
+      for (Msg w : writes) {
+        sent.add(
+            producer.send(
+                ProducerRecord.builder(TOPIC)
+                    .partition(w.partition())
+                    .value(w.value().getBytes(StandardCharsets.UTF_8))
+                    .build()));
+      }
+      if (abort) {
+        producer.abortTransaction();
+        recorder.record(
+            Op.of(Op.Type.fail, process, "txn", 0).writes(writes).error("aborted on purpose"));
+        return true;
+      }
+      commitTime = recorder.now();
+      producer.commitTransaction();
+      List<Msg> acked = new ArrayList<>();
+      for (int i = 0; i < writes.size(); i++) {
+        RecordMetadata m = sent.get(i).getNow(null);
+        acked.add(m == null ? writes.get(i) : writes.get(i).at(m.offset()));
+      }
+      recorder.record(Op.of(Op.Type.ok, process, "txn", 0).writes(acked).commitTime(commitTime));
+      return true;
+    } catch (dev.quorum.client.TransactionAbortedException e) {
+      // definite: the transaction was aborted; the producer may still need an explicit abort
+      boolean usable = tryAbort(producer);
+      recorder.record(
+          Op.of(Op.Type.fail, process, "txn", 0)
+              .writes(writes)
+              .commitTime(commitTime)
+              .error(String.valueOf(e)));
+      return usable;
+    } catch (RuntimeException e) {
+      if (commitTime < 0 && tryAbort(producer)) {
+        recorder.record(
+            Op.of(Op.Type.fail, process, "txn", 0).writes(writes).error("aborted after " + e));
+        return true;
+      }
+      recorder.record(
+          Op.of(Op.Type.info, process, "txn", 0)
+              .writes(writes)
+              .commitTime(commitTime)
+              .error(String.valueOf(e)));
+      return false;
+    }
+  }
+
+  private static boolean tryAbort(Producer producer) {
+    try {
+      producer.abortTransaction();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
@@ -237,6 +348,9 @@ final class Workload {
             .fetchMaxWait(Duration.ofMillis(200))
             .requestTimeout(Duration.ofSeconds(3))
             .maxPollRecords(200);
+    if (scenario.txnWriters() > 0) {
+      b.isolationLevel(dev.quorum.client.IsolationLevel.READ_COMMITTED);
+    }
     if (group != null) {
       // earliest, as Jepsen's safe mode: a group that starts late must still read everything
       b.groupId(group)

@@ -152,12 +152,30 @@ class CheckersTest {
   @Test
   void pollContiguity() {
     passes("poll-contiguity", new H().assign(2, 0).poll(2, "0:a", "1:b").poll(2, "2:c").build());
-    fails("poll-contiguity", new H().assign(2, 0).poll(2, "0:a", "1:b").poll(2, "3:d").build());
+    // offset 2 holds c (another consumer read it), yet process 2 jumped from 1 to 3
+    fails(
+        "poll-contiguity",
+        new H().assign(2, 0).poll(2, "0:a", "1:b").poll(2, "3:d").poll(3, "2:c").build());
     fails("poll-contiguity", new H().assign(2, 0).poll(2, "0:a", "1:b").poll(2, "1:b").build());
-    fails("poll-contiguity", new H().assign(2, 0).poll(2, "1:b").build());
+    fails("poll-contiguity", new H().assign(2, 0).poll(2, "1:b").poll(3, "0:a").build());
     // a new assign (seek) restarts the expectation
     passes(
         "poll-contiguity", new H().assign(2, 0).poll(2, "0:a").assign(2, 0).poll(2, "0:a").build());
+  }
+
+  @Test
+  void pollContiguityAllowsSkippingMarkersAndAbortedRecords() {
+    // offset 1 never held a value anyone saw (a transaction marker): skipping it is fine
+    passes("poll-contiguity", new H().assign(2, 0).poll(2, "0:a").poll(2, "2:c").build());
+    // offset 1 held t1-0 of an aborted transaction, seen by a read_uncommitted reader
+    History aborted =
+        new H()
+            .txnInvoke(1, "t1-0")
+            .txnDone(1, Op.Type.fail, -1, "t1-0")
+            .assign(2, 0)
+            .poll(2, "0:a", "2:c")
+            .build();
+    passes("poll-contiguity", aborted);
   }
 
   @Test
@@ -170,7 +188,8 @@ class CheckersTest {
             .pollIn(3, "g", "1:b", "2:c")
             .commit(3, "g", 3)
             .build());
-    // the second member resumed at offset 2 though only offset 0 was ever read and committed
+    // the second member resumed at offset 2 though offset 1 (b, which a tailing consumer saw) was
+    // never read by the group
     fails(
         "commit-resume-gap",
         new H()
@@ -178,6 +197,7 @@ class CheckersTest {
             .commit(2, "g", 1)
             .pollIn(3, "g", "2:c")
             .commit(3, "g", 3)
+            .poll(9, "1:b")
             .build());
   }
 
