@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The in-process chaos tier in every CI run: three real nodes in this JVM under generated fault
  * schedules (leader kills, Raft link cuts, dropped requests and replies, delays, duplicated
- * requests) must pass every check; and each cheap seeded bug must be caught by its check. The seed
- * is printed; {@code -Dchaos.seed=S} replays it.
+ * requests) with plain, group and transactional clients must pass every check; and each seeded bug
+ * that needs no process crash must be caught by its check. The seed is printed; {@code
+ * -Dchaos.seed=S} replays it.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class InProcessChaosIT {
@@ -30,7 +31,7 @@ class InProcessChaosIT {
           3,
           20_000,
           Set.of("kill", "partition", "transport", "duplicate"),
-          Set.of("idempotent", "groups"),
+          Set.of("idempotent", "groups", "txn"),
           List.of());
 
   private static long seed() {
@@ -59,6 +60,7 @@ class InProcessChaosIT {
           .isTrue();
       assertThat(result.faults()).as("faults that ran").isNotEmpty();
       assertThat(result.history().pairs("send")).as("sends").hasSizeGreaterThan(50);
+      assertThat(result.history().pairs("txn")).as("transactions").isNotEmpty();
     }
   }
 
@@ -94,5 +96,21 @@ class InProcessChaosIT {
                 List.of("skip-dedupe")));
     TryResult result = run(scenario, "skip-dedupe");
     assertThat(result.failedChecks()).as("%s", Report.summary(result)).contains("duplicate");
+  }
+
+  @Test
+  void droppingATransactionMarkerIsCaught() throws Exception {
+    Scenario scenario =
+        ScenarioGenerator.generate(
+            seed(),
+            new ScenarioGenerator.Options(
+                "in-process",
+                3,
+                8_000,
+                Set.of(),
+                Set.of("idempotent", "txn"),
+                List.of("drop-txn-marker")));
+    TryResult result = run(scenario, "drop-txn-marker");
+    assertThat(result.failedChecks()).as("%s", Report.summary(result)).contains("torn-transaction");
   }
 }

@@ -39,7 +39,8 @@ public final class ScenarioGenerator {
 
   public static Scenario generate(long seed, Options o) {
     SplittableRandom r = new SplittableRandom(seed);
-    int partitions = 1 + r.nextInt(3);
+    // transactions need two partitions or more to be able to tear
+    int partitions = o.workloads().contains("txn") ? 2 + r.nextInt(2) : 1 + r.nextInt(3);
     boolean groups = o.workloads().contains("groups");
     boolean produce = o.workloads().contains("produce");
     boolean idempotent = o.workloads().contains("idempotent") || !produce;

@@ -162,10 +162,12 @@ final class Workload {
         producer.initTransactions();
         while (!stop.get()) {
           int size = 2 + random.nextInt(2);
+          int first = random.nextInt(scenario.partitions());
           List<Msg> writes = new ArrayList<>();
           for (int k = 0; k < size; k++) {
-            long n = counter++;
-            writes.add(Msg.sent((int) ((n + k) % scenario.partitions()), "t" + writer + "-" + n));
+            // consecutive partitions, so every transaction spans two or more of them
+            int partition = (first + k) % scenario.partitions();
+            writes.add(Msg.sent(partition, "t" + writer + "-" + counter++));
           }
           boolean abort = random.nextInt(5) == 0;
           if (!oneTransaction(producer, writes, abort)) {
