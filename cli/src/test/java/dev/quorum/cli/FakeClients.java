@@ -60,6 +60,8 @@ final class FakeClients implements ClientFactory {
 
   boolean producerFlushed;
   final List<String> transactionEvents = new ArrayList<>();
+  final List<dev.quorum.client.IsolationLevel> isolations = new ArrayList<>();
+  String producerTransactionalId;
   boolean closed;
 
   /** Creates topic {@code name} with the given partitions holding {@code records}. */
@@ -173,7 +175,8 @@ final class FakeClients implements ClientFactory {
   }
 
   @Override
-  public Producer producer(String bootstrap, Duration requestTimeout) {
+  public Producer producer(String bootstrap, Duration requestTimeout, String transactionalId) {
+    producerTransactionalId = transactionalId;
     bootstraps.add(bootstrap);
     return new Producer() {
       @Override
@@ -231,13 +234,20 @@ final class FakeClients implements ClientFactory {
   }
 
   @Override
-  public Consumer consumer(String bootstrap, Duration requestTimeout) {
+  public Consumer consumer(
+      String bootstrap, Duration requestTimeout, dev.quorum.client.IsolationLevel isolation) {
+    isolations.add(isolation);
     bootstraps.add(bootstrap);
     return new FakeConsumer(null);
   }
 
   @Override
-  public Consumer groupConsumer(String bootstrap, Duration requestTimeout, GroupSettings group) {
+  public Consumer groupConsumer(
+      String bootstrap,
+      Duration requestTimeout,
+      GroupSettings group,
+      dev.quorum.client.IsolationLevel isolation) {
+    isolations.add(isolation);
     bootstraps.add(bootstrap);
     groupSettings.add(group);
     return new FakeConsumer(group);

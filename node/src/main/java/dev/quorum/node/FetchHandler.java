@@ -201,6 +201,8 @@ final class FetchHandler {
         result.setOffset(offsets.start());
       } else if (q.getSpec() == OffsetSpec.OFFSET_SPEC_TIMESTAMP) {
         result.setOffset(log.offsetForTime(q.getTimestampMs())).setTimestampMs(q.getTimestampMs());
+      } else if (request.getIsolationLevel() == IsolationLevel.READ_COMMITTED) {
+        result.setOffset(offsets.lastStable());
       } else {
         result.setOffset(offsets.next());
       }

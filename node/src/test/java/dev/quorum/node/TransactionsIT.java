@@ -129,6 +129,9 @@ class TransactionsIT {
     producer.flush();
     assertThat(drain("tx-multi", 3, IsolationLevel.READ_UNCOMMITTED, 30)).hasSize(30);
     assertThat(drain("tx-multi", 3, IsolationLevel.READ_COMMITTED, 0)).isEmpty();
+    // Like Kafka's, a read_committed consumer's end offsets are the last stable offsets.
+    assertThat(endOffsets("tx-multi", 3, IsolationLevel.READ_COMMITTED)).containsOnly(0L);
+    assertThat(endOffsets("tx-multi", 3, IsolationLevel.READ_UNCOMMITTED)).containsOnly(10L);
 
     int coordinator = admin.describeTransaction("multi").coordinator();
     cluster.stop(coordinator);
@@ -300,6 +303,22 @@ class TransactionsIT {
           .forEach(r -> seen.add(new String(r.value(), StandardCharsets.UTF_8)));
     }
     return seen;
+  }
+
+  private java.util.Collection<Long> endOffsets(
+      String topic, int partitions, IsolationLevel isolation) {
+    try (Consumer consumer =
+        Consumer.create(
+            ConsumerConfig.builder()
+                .bootstrap(cluster.bootstrap())
+                .isolationLevel(isolation)
+                .build())) {
+      List<TopicPartition> all = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        all.add(new TopicPartition(topic, p));
+      }
+      return consumer.endOffsets(all).values();
+    }
   }
 
   private void restart(int node) {

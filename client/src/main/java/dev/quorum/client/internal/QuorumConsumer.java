@@ -103,7 +103,7 @@ public final class QuorumConsumer implements Consumer {
     this.callTimeout = QuorumProducer.min(config.requestTimeout(), Duration.ofSeconds(10));
     List<String> bootstrap = Addresses.parse("bootstrap", config.bootstrap());
     this.metadata = new MetadataCache(connections, bootstrap, callTimeout);
-    this.offsets = new OffsetLookup(connections, metadata, callTimeout);
+    this.offsets = new OffsetLookup(connections, metadata, callTimeout, wireIsolation(config));
     this.coordinator = new CoordinatorClient(connections, metadata, bootstrap, callTimeout);
     this.inPollTimeout = QuorumProducer.min(config.sessionTimeout().dividedBy(3), callTimeout);
   }
@@ -679,10 +679,7 @@ public final class QuorumConsumer implements Consumer {
             .setMaxWaitMs(maxWaitMs)
             .setMinBytes(1)
             .setMaxBytes(config.fetchMaxBytes())
-            .setIsolationLevel(
-                config.isolationLevel() == IsolationLevel.READ_COMMITTED
-                    ? dev.quorum.protocol.v1.IsolationLevel.READ_COMMITTED
-                    : dev.quorum.protocol.v1.IsolationLevel.READ_UNCOMMITTED);
+            .setIsolationLevel(wireIsolation(config));
     for (TopicPartition tp : tps) {
       request.addPartitions(
           PartitionFetch.newBuilder()
@@ -701,6 +698,12 @@ public final class QuorumConsumer implements Consumer {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private static dev.quorum.protocol.v1.IsolationLevel wireIsolation(ConsumerConfig config) {
+    return config.isolationLevel() == IsolationLevel.READ_COMMITTED
+        ? dev.quorum.protocol.v1.IsolationLevel.READ_COMMITTED
+        : dev.quorum.protocol.v1.IsolationLevel.READ_UNCOMMITTED;
   }
 
   /** Applies one partition's fetch result; true when it answered without a retriable error. */
