@@ -12,13 +12,25 @@ import java.util.Map;
  * @param replicas per partition, per node: the replica's end offset (absent nodes are missing)
  * @param replicaLogs per partition, per node: the values of a full dump of the replica, where the
  *     tier can read replicas directly (empty otherwise)
+ * @param processedUpTo per input partition, the consume-transform-produce group's committed offset
+ *     at the end (empty when the run had no processors)
  */
 public record FinalState(
     boolean recovered,
     long recoveryMillis,
     boolean drainComplete,
     Map<Integer, Map<Integer, Long>> replicas,
-    Map<Integer, Map<Integer, List<String>>> replicaLogs) {
+    Map<Integer, Map<Integer, List<String>>> replicaLogs,
+    Map<Integer, Long> processedUpTo) {
+
+  public FinalState(
+      boolean recovered,
+      long recoveryMillis,
+      boolean drainComplete,
+      Map<Integer, Map<Integer, Long>> replicas,
+      Map<Integer, Map<Integer, List<String>>> replicaLogs) {
+    this(recovered, recoveryMillis, drainComplete, replicas, replicaLogs, Map.of());
+  }
 
   public static FinalState healthy() {
     return new FinalState(true, 0, true, Map.of(), Map.of());

@@ -28,16 +28,21 @@ public final class Observations {
     this.history = history;
     for (History.Pair pair : history.pairs()) {
       for (Msg write : pair.invoke().writes()) {
-        writerOf.put(write.value(), pair);
+        if (write.inMainTopic()) {
+          writerOf.put(write.value(), pair);
+        }
       }
       if (pair.ok()) {
         for (Msg read : pair.completion().reads()) {
+          if (!read.inMainTopic()) {
+            continue;
+          }
           readsOf.computeIfAbsent(read.value(), v -> new LinkedHashSet<>()).add(read);
           note(read);
           maxReadOffset.merge(read.partition(), read.offset(), Math::max);
         }
         for (Msg write : pair.completion().writes()) {
-          if (write.offset() >= 0) {
+          if (write.offset() >= 0 && write.inMainTopic()) {
             note(write);
           }
         }
@@ -120,6 +125,9 @@ public final class Observations {
       List<Msg> acked = pair.completion().writes();
       for (int i = 0; i < pair.invoke().writes().size(); i++) {
         Msg attempted = pair.invoke().writes().get(i);
+        if (!attempted.inMainTopic()) {
+          continue;
+        }
         Msg outcome = pair.ok() && i < acked.size() ? acked.get(i) : attempted;
         result.add(new WriteOutcome(pair, outcome));
       }

@@ -33,7 +33,7 @@ final class OrderChecks {
           continue;
         }
         for (Msg m : pair.completion().writes()) {
-          if (m.offset() >= 0) {
+          if (m.offset() >= 0 && m.inMainTopic()) {
             byPartition
                 .computeIfAbsent(m.partition(), p -> new ArrayList<>())
                 .add(new Acked(pair.invoke().time(), pair.completion().time(), m));
@@ -100,7 +100,9 @@ final class OrderChecks {
         if (pair.f().equals("assign")) {
           positions.clear();
           for (Msg start : pair.invoke().commits()) {
-            positions.put(start.partition(), start.offset() - 1);
+            if (start.inMainTopic()) {
+              positions.put(start.partition(), start.offset() - 1);
+            }
           }
           continue;
         }
@@ -108,6 +110,9 @@ final class OrderChecks {
           continue;
         }
         for (Msg read : pair.completion().reads()) {
+          if (!read.inMainTopic()) {
+            continue;
+          }
           Long previous = positions.get(read.partition());
           boolean wrong =
               previous != null
@@ -151,7 +156,8 @@ final class OrderChecks {
         if (group == null || !pair.ok()) {
           continue;
         }
-        if (pair.f().equals("commit")) {
+        if (pair.f().equals("commit")
+            && pair.invoke().commits().stream().allMatch(Msg::inMainTopic)) {
           for (Msg c : pair.invoke().commits()) {
             committed
                 .computeIfAbsent(group, g -> new HashMap<>())
@@ -159,6 +165,9 @@ final class OrderChecks {
           }
         } else if (pair.f().equals("poll")) {
           for (Msg r : pair.completion().reads()) {
+            if (!r.inMainTopic()) {
+              continue;
+            }
             read.computeIfAbsent(group, g -> new HashMap<>())
                 .computeIfAbsent(r.partition(), p -> new java.util.BitSet())
                 .set(Math.toIntExact(r.offset()));

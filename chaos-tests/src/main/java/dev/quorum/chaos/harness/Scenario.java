@@ -17,6 +17,9 @@ import java.util.List;
  * @param tier in-process or process
  * @param txnWriters transactional producers (2-3 values per transaction, over partitions, some
  *     aborted on purpose); when non-zero every consumer reads read_committed
+ * @param processors consume-transform-produce workers: read the topic in group {@code chaos-eos}
+ *     (read_committed), write {@code x:<value>} to {@code chaos-out} and commit the input offsets
+ *     in the same transaction
  * @param sendIntervalMs pause between one writer's sends (pacing, to keep 2 cores usable)
  * @param seededBugs names of seeded bugs the nodes run with (normally none)
  */
@@ -30,6 +33,7 @@ public record Scenario(
     int assignConsumers,
     int groupMembers,
     int txnWriters,
+    int processors,
     boolean idempotent,
     int sendIntervalMs,
     List<String> seededBugs,
@@ -53,6 +57,7 @@ public record Scenario(
         assignConsumers,
         groupMembers,
         txnWriters,
+        processors,
         idempotent,
         sendIntervalMs,
         seededBugs,

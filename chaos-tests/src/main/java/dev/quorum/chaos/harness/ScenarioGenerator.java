@@ -49,6 +49,7 @@ public final class ScenarioGenerator {
     int members = groups ? 2 + r.nextInt(2) : 0;
     int interval = 5 + r.nextInt(20);
     int txnWriters = o.workloads().contains("txn") ? 1 + r.nextInt(2) : 0;
+    int processors = o.workloads().contains("txn") ? 1 + r.nextInt(2) : 0;
     List<String> kinds = new ArrayList<>();
     for (String nemesis : o.nemeses()) {
       kinds.addAll(kindsFor(nemesis, o.tier()));
@@ -74,6 +75,7 @@ public final class ScenarioGenerator {
         assign,
         members,
         txnWriters,
+        processors,
         idempotent,
         interval,
         o.seededBugs(),

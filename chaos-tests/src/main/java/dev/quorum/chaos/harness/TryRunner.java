@@ -100,10 +100,23 @@ public final class TryRunner {
     cluster.healAll();
     boolean recovered = await(() -> recovered(admin, cluster, scenario), RECOVERY_BOUND);
     long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healStart);
+    boolean readCommitted = scenario.txnWriters() > 0 || scenario.processors() > 0;
     boolean drained =
-        drain(cluster.bootstrap(), recorder, workload.partitions(), scenario.txnWriters() > 0);
+        drain(cluster.bootstrap(), recorder, workload.partitions(), readCommitted, null);
+    Map<Integer, Long> processedUpTo = Map.of();
+    if (scenario.processors() > 0) {
+      drained &=
+          drain(
+              cluster.bootstrap(),
+              recorder,
+              List.of(new TopicPartition(Workload.OUTPUT, 0)),
+              true,
+              Workload.OUTPUT);
+      processedUpTo = committedOffsets(admin, Workload.PROCESSING_GROUP);
+    }
     Map<Integer, Map<Integer, Long>> replicas = replicaEnds(cluster, scenario.partitions());
-    FinalState state = new FinalState(recovered, recoveryMillis, drained, replicas, Map.of());
+    FinalState state =
+        new FinalState(recovered, recoveryMillis, drained, replicas, Map.of(), processedUpTo);
     History history = recorder.history();
     List<CheckResult> results =
         Checkers.run(Checkers.forRun(scenario.idempotent()), history, state);
@@ -143,6 +156,21 @@ public final class TryRunner {
               }
             },
             Duration.ofSeconds(60));
+    if (created && scenario.processors() > 0) {
+      created =
+          await(
+              () -> {
+                try {
+                  admin.createTopic(new NewTopic(Workload.OUTPUT, 1, replicas));
+                  return true;
+                } catch (dev.quorum.client.TopicExistsException e) {
+                  return true;
+                } catch (RuntimeException e) {
+                  return false;
+                }
+              },
+              Duration.ofSeconds(60));
+    }
     if (!created
         || !await(() -> allLeaders(admin, scenario.partitions()), Duration.ofSeconds(60))) {
       throw new IllegalStateException("the topic never got a leader for every partition");
@@ -213,8 +241,38 @@ public final class TryRunner {
   }
 
   /** Reads every partition from offset 0 to its end with a fresh consumer, recording polls. */
+  /**
+   * The group's committed offsets of the main topic, per partition, as the cluster reports them.
+   */
+  private static Map<Integer, Long> committedOffsets(Admin admin, String group) {
+    Map<Integer, Long> committed = new TreeMap<>();
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try {
+        for (var lag : admin.describeGroup(group).offsets()) {
+          if (lag.partition().topic().equals(Workload.TOPIC)) {
+            committed.put(lag.partition().partition(), lag.committedOffset());
+          }
+        }
+        return committed;
+      } catch (dev.quorum.client.GroupNotFoundException e) {
+        return committed; // never committed anything
+      } catch (RuntimeException e) {
+        await(() -> false, Duration.ofMillis(200)); // the coordinator may still be electing
+      }
+    }
+    throw new IllegalStateException("cannot read the committed offsets of group " + group);
+  }
+
+  /**
+   * Reads {@code parts} from offset 0 to the end with a fresh consumer, recording polls; {@code
+   * topic} null means the main topic (and is what the recorded messages carry).
+   */
   private static boolean drain(
-      String bootstrap, Recorder recorder, List<TopicPartition> parts, boolean readCommitted) {
+      String bootstrap,
+      Recorder recorder,
+      List<TopicPartition> parts,
+      boolean readCommitted,
+      String topic) {
     long deadline = System.nanoTime() + DRAIN_BOUND.toNanos();
     ConsumerConfig config =
         ConsumerConfig.builder()
@@ -232,7 +290,7 @@ public final class TryRunner {
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
         List<Msg> start = new ArrayList<>();
-        parts.forEach(tp -> start.add(new Msg(tp.partition(), 0, "")));
+        parts.forEach(tp -> start.add(new Msg(tp.partition(), 0, "", topic)));
         recorder.record(Op.of(Op.Type.invoke, process, "assign", 0).commits(start));
         recorder.record(Op.of(Op.Type.ok, process, "assign", 0).commits(start));
         Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(parts));
@@ -243,7 +301,14 @@ public final class TryRunner {
           recorder.record(Op.of(Op.Type.invoke, process, "poll", 0));
           try {
             List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(500));
-            recorder.record(Op.of(Op.Type.ok, process, "poll", 0).reads(Workload.toMsgs(records)));
+            List<Msg> reads = Workload.toMsgs(records);
+            if (topic != null) {
+              reads =
+                  reads.stream()
+                      .map(m -> new Msg(m.partition(), m.offset(), m.value(), topic))
+                      .toList();
+            }
+            recorder.record(Op.of(Op.Type.ok, process, "poll", 0).reads(reads));
           } catch (RuntimeException e) {
             recorder.record(
                 Op.of(Workload.outcomeOf(e), process, "poll", 0).error(String.valueOf(e)));

@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Workload {
   static final String TOPIC = "chaos";
   static final String GROUP = "chaos-group";
+  static final String OUTPUT = "chaos-out";
+  static final String PROCESSING_GROUP = "chaos-eos";
 
   private final Scenario scenario;
   private final String bootstrap;
@@ -60,6 +62,10 @@ final class Workload {
     for (int i = 0; i < scenario.txnWriters(); i++) {
       int writer = i;
       spawn("chaos-txn-" + i, () -> transact(writer));
+    }
+    for (int i = 0; i < scenario.processors(); i++) {
+      int worker = i;
+      spawn("chaos-processor-" + i, () -> process(worker));
     }
   }
 
@@ -179,6 +185,109 @@ final class Workload {
         // initTransactions failed (no coordinator yet): try again with a fresh producer
         pace();
       }
+    }
+  }
+
+  /**
+   * Consume-transform-produce: polls the topic in the processing group, writes {@code x:<value>}
+   * for each record to the output topic and commits the input offsets in the same transaction.
+   * After any failure it starts over with a fresh consumer, which resumes at the committed offsets.
+   */
+  private void process(int worker) {
+    while (!stop.get()) {
+      ProducerConfig config =
+          ProducerConfig.builder()
+              .bootstrap(bootstrap)
+              .clientId("chaos-p" + worker)
+              .transactionalId("chaos-proc-" + worker)
+              .transactionTimeout(Duration.ofSeconds(20))
+              .linger(Duration.ofMillis(1))
+              .requestTimeout(Duration.ofSeconds(2))
+              .deliveryTimeout(Duration.ofSeconds(10))
+              .maxBlock(Duration.ofSeconds(10))
+              .build();
+      ConsumerConfig consumerConfig =
+          ConsumerConfig.builder()
+              .bootstrap(bootstrap)
+              .fetchMaxWait(Duration.ofMillis(200))
+              .requestTimeout(Duration.ofSeconds(3))
+              .maxPollRecords(50)
+              .isolationLevel(dev.quorum.client.IsolationLevel.READ_COMMITTED)
+              .groupId(PROCESSING_GROUP)
+              .enableAutoCommit(false)
+              .autoOffsetReset(dev.quorum.client.OffsetResetPolicy.EARLIEST)
+              .sessionTimeout(Duration.ofSeconds(6))
+              .build();
+      try (Producer producer = Producer.create(config);
+          Consumer consumer = Consumer.create(consumerConfig)) {
+        producer.initTransactions();
+        consumer.subscribe(List.of(TOPIC));
+        while (!stop.get()) {
+          List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(500));
+          if (!records.isEmpty() && !processBatch(producer, consumer, records)) {
+            break;
+          }
+        }
+      } catch (RuntimeException e) {
+        pace(); // a poll or initTransactions failed: start over
+      }
+    }
+  }
+
+  /** One consume-transform-produce transaction; false when the worker must start over. */
+  private boolean processBatch(Producer producer, Consumer consumer, List<ConsumerRecord> records) {
+    List<Msg> inputs = toMsgs(records);
+    List<Msg> outputs = new ArrayList<>();
+    Map<TopicPartition, Long> offsets = new java.util.HashMap<>();
+    List<Msg> commits = new ArrayList<>();
+    for (ConsumerRecord r : records) {
+      offsets.merge(r.topicPartition(), r.offset() + 1, Math::max);
+    }
+    offsets.forEach((tp, o) -> commits.add(new Msg(tp.partition(), o, "")));
+    for (Msg in : inputs) {
+      outputs.add(new Msg(0, -1, "x:" + in.value(), OUTPUT));
+    }
+    int process = recorder.newProcess();
+    recorder.record(
+        Op.of(Op.Type.invoke, process, "process", 0)
+            .group(PROCESSING_GROUP)
+            .reads(inputs)
+            .writes(outputs)
+            .commits(commits));
+    long commitTime = -1;
+    try {
+      producer.beginTransaction();
+      for (Msg out : outputs) {
+        producer.send(
+            ProducerRecord.builder(OUTPUT)
+                .partition(0)
+                .value(out.value().getBytes(StandardCharsets.UTF_8))
+                .build());
+      }
+      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+      commitTime = recorder.now();
+      producer.commitTransaction();
+      recorder.record(
+          Op.of(Op.Type.ok, process, "process", 0)
+              .group(PROCESSING_GROUP)
+              .reads(inputs)
+              .writes(outputs)
+              .commits(commits)
+              .commitTime(commitTime));
+      return true;
+    } catch (RuntimeException e) {
+      boolean aborted =
+          e instanceof dev.quorum.client.TransactionAbortedException
+              || (commitTime < 0 && tryAbort(producer));
+      recorder.record(
+          Op.of(aborted ? Op.Type.fail : Op.Type.info, process, "process", 0)
+              .group(PROCESSING_GROUP)
+              .reads(inputs)
+              .writes(outputs)
+              .commits(commits)
+              .commitTime(commitTime)
+              .error(String.valueOf(e)));
+      return false; // rewind: a fresh consumer resumes at the committed offsets
     }
   }
 

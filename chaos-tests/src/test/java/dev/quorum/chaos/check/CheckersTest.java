@@ -250,6 +250,56 @@ class CheckersTest {
   }
 
   @Test
+  void consumeOnce() {
+    FinalState upToTwo = new FinalState(true, 0, true, Map.of(), Map.of(), Map.of(0, 2L));
+    History once =
+        new H()
+            .send(1, "w1-0", 0)
+            .send(1, "w1-1", 1)
+            .send(1, "w1-2", 2)
+            .process(5, "0:w1-0", "1:w1-1")
+            .poll(2, "0:w1-0", "1:w1-1", "2:w1-2")
+            .pollOutput(3, "0:x:w1-0", "1:x:w1-1")
+            .build();
+    assertThat(check("consume-once", once, upToTwo).status()).isEqualTo(CheckResult.Status.passed);
+    History twice =
+        new H()
+            .send(1, "w1-0", 0)
+            .send(1, "w1-1", 1)
+            .process(5, "0:w1-0", "1:w1-1")
+            .process(6, "0:w1-0")
+            .poll(2, "0:w1-0", "1:w1-1")
+            .pollOutput(3, "0:x:w1-0", "1:x:w1-1", "2:x:w1-0")
+            .build();
+    assertThat(check("consume-once", twice, upToTwo).failed()).isTrue();
+    History skipped =
+        new H()
+            .send(1, "w1-0", 0)
+            .send(1, "w1-1", 1)
+            .process(5, "1:w1-1")
+            .poll(2, "0:w1-0", "1:w1-1")
+            .pollOutput(3, "0:x:w1-1")
+            .build();
+    assertThat(check("consume-once", skipped, upToTwo).failed()).isTrue();
+    // an output whose input offset was never committed: the transaction was torn
+    FinalState upToOne = new FinalState(true, 0, true, Map.of(), Map.of(), Map.of(0, 1L));
+    assertThat(check("consume-once", once, upToOne).failed()).isTrue();
+  }
+
+  @Test
+  void outputTopicMessagesDoNotCountAsMainTopicOffsets() {
+    History h =
+        new H()
+            .send(1, "w1-0", 0)
+            .process(5, "0:w1-0")
+            .poll(2, "0:w1-0")
+            .pollOutput(3, "0:x:w1-0")
+            .build();
+    passes("inconsistent-offsets", h);
+    passes("unexpected", h);
+  }
+
+  @Test
   void replicaConvergence() {
     History h = new H().send(1, "w1-0", 0).build();
     FinalState same =

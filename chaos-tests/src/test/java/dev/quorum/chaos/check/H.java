@@ -95,6 +95,31 @@ final class H {
     return add(Op.of(type, p, "txn", 0).writes(w).commitTime(commitTime));
   }
 
+  /** An ok consume-transform-produce transaction of process p over values read at offsets. */
+  H process(int p, String... reads) {
+    List<Msg> in = new ArrayList<>();
+    List<Msg> out = new ArrayList<>();
+    for (String r : reads) {
+      int colon = r.indexOf(':');
+      in.add(new Msg(0, Long.parseLong(r.substring(0, colon)), r.substring(colon + 1)));
+      out.add(new Msg(0, -1, "x:" + r.substring(colon + 1), "chaos-out"));
+    }
+    add(Op.of(Op.Type.invoke, p, "process", 0).group("eos").reads(in).writes(out));
+    return add(Op.of(Op.Type.ok, p, "process", 0).group("eos").reads(in).writes(out));
+  }
+
+  /** A poll of the output topic: "offset:value" pairs. */
+  H pollOutput(int p, String... reads) {
+    List<Msg> msgs = new ArrayList<>();
+    for (String r : reads) {
+      int colon = r.indexOf(':');
+      msgs.add(
+          new Msg(0, Long.parseLong(r.substring(0, colon)), r.substring(colon + 1), "chaos-out"));
+    }
+    add(Op.of(Op.Type.invoke, p, "poll", 0));
+    return add(Op.of(Op.Type.ok, p, "poll", 0).reads(msgs));
+  }
+
   long now() {
     return time;
   }
