@@ -44,6 +44,9 @@ public final class TryRunner {
   static final Duration RECOVERY_BOUND = Duration.ofSeconds(60);
   static final Duration DRAIN_BOUND = Duration.ofSeconds(60);
 
+  /** Starting JVMs on 2 busy cores can take long; this bounds setup, not the system under test. */
+  static final Duration SETUP_BOUND = Duration.ofSeconds(120);
+
   private final Function<Scenario, ChaosCluster> clusters;
 
   /** {@code clusters} starts a fresh cluster for a scenario (its tier, nodes and seeded bugs). */
@@ -155,7 +158,7 @@ public final class TryRunner {
                 return false; // the metadata group may not have a leader yet
               }
             },
-            Duration.ofSeconds(60));
+            SETUP_BOUND);
     if (created && scenario.processors() > 0) {
       created =
           await(
@@ -169,10 +172,9 @@ public final class TryRunner {
                   return false;
                 }
               },
-              Duration.ofSeconds(60));
+              SETUP_BOUND);
     }
-    if (!created
-        || !await(() -> allLeaders(admin, scenario.partitions()), Duration.ofSeconds(60))) {
+    if (!created || !await(() -> allLeaders(admin, scenario.partitions()), SETUP_BOUND)) {
       throw new IllegalStateException("the topic never got a leader for every partition");
     }
   }
