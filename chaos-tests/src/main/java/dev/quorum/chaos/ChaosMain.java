@@ -81,6 +81,13 @@ public final class ChaosMain {
       }
     }
     Options o = parse(args);
+    if (o.tier().equals("process") && o.replay() == null) {
+      String unavailable = ProcessCluster.unavailableReason();
+      if (unavailable != null) {
+        System.out.println("chaos: process tier skipped: " + unavailable);
+        return 3;
+      }
+    }
     List<Scenario> scenarios = new ArrayList<>();
     if (o.replay() != null) {
       try {
