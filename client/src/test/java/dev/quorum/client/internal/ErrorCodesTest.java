@@ -65,6 +65,14 @@ class ErrorCodesTest {
     EXPECTED.put(ErrorCode.GROUP_NOT_FOUND, GroupNotFoundException.class);
     EXPECTED.put(ErrorCode.OUT_OF_ORDER_SEQUENCE, OutOfOrderSequenceException.class);
     EXPECTED.put(ErrorCode.PRODUCER_FENCED, ProducerFencedException.class);
+    EXPECTED.put(
+        ErrorCode.CONCURRENT_TRANSACTIONS, dev.quorum.client.ConcurrentTransactionsException.class);
+    EXPECTED.put(ErrorCode.INVALID_TXN_STATE, dev.quorum.client.InvalidTxnStateException.class);
+    EXPECTED.put(
+        ErrorCode.INVALID_TRANSACTIONAL_ID,
+        dev.quorum.client.InvalidTransactionalIdException.class);
+    EXPECTED.put(
+        ErrorCode.UNSTABLE_OFFSET_COMMIT, dev.quorum.client.UnstableOffsetCommitException.class);
   }
 
   @Test
