@@ -81,13 +81,6 @@ public final class ChaosMain {
       }
     }
     Options o = parse(args);
-    if (o.tier().equals("process") && o.replay() == null) {
-      String unavailable = ProcessCluster.unavailableReason();
-      if (unavailable != null) {
-        System.out.println("chaos: process tier skipped: " + unavailable);
-        return 3;
-      }
-    }
     List<Scenario> scenarios = new ArrayList<>();
     if (o.replay() != null) {
       try {
@@ -103,6 +96,13 @@ public final class ChaosMain {
       for (int i = 0; i < o.tries(); i++) {
         long seed = i == 0 ? o.seed() : seeds.nextLong();
         scenarios.add(ScenarioGenerator.generate(seed, gen));
+      }
+    }
+    if (scenarios.stream().anyMatch(s -> s.tier().equals("process"))) {
+      String unavailable = ProcessCluster.unavailableReason();
+      if (unavailable != null) {
+        System.out.println("chaos: process tier skipped: " + unavailable);
+        return 3;
       }
     }
     System.out.printf(

@@ -41,6 +41,8 @@ public final class ProcessCluster implements ChaosCluster {
   private final List<Set<Integer>> blockedFrom = new ArrayList<>();
   private final boolean faketime;
   private boolean clientsIsolated;
+  private Thread cleanupHook;
+  private boolean closed;
 
   /** Thrown when the host cannot make namespaces; callers skip with its message. */
   public static final class UnavailableException extends RuntimeException {
@@ -100,6 +102,10 @@ public final class ProcessCluster implements ChaosCluster {
       throw new UnavailableException("process tier skipped: " + reason);
     }
     ProcessCluster cluster = new ProcessCluster(root, size, seed, seededBugs, clockFaults);
+    // Ctrl-C on scripts/chaos must not leave node JVMs or namespaces behind.
+    Thread cleanup = new Thread(cluster::close, "chaos-process-cluster-cleanup");
+    cluster.cleanupHook = cleanup;
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       cluster.createNetwork();
       for (int i = 1; i <= size; i++) {
@@ -377,6 +383,17 @@ public final class ProcessCluster implements ChaosCluster {
 
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (cleanupHook != null && Thread.currentThread() != cleanupHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanupHook);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook is running or will run this method (a no-op then)
+      }
+    }
     for (int i = 1; i <= size; i++) {
       signal(i, "CONT");
       kill(i);
