@@ -41,7 +41,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class TryRunner {
   private static final Logger LOG = LoggerFactory.getLogger(TryRunner.class);
+
+  /** The liveness bound after healing; node JVMs restarted by the heal need longer to start. */
   static final Duration RECOVERY_BOUND = Duration.ofSeconds(60);
+
+  static final Duration PROCESS_RECOVERY_BOUND = Duration.ofSeconds(90);
   static final Duration DRAIN_BOUND = Duration.ofSeconds(60);
 
   /** Starting JVMs on 2 busy cores can take long; this bounds setup, not the system under test. */
@@ -101,7 +105,8 @@ public final class TryRunner {
     }
     long healStart = System.nanoTime();
     cluster.healAll();
-    boolean recovered = await(() -> recovered(admin, cluster, scenario), RECOVERY_BOUND);
+    Duration bound = scenario.tier().equals("process") ? PROCESS_RECOVERY_BOUND : RECOVERY_BOUND;
+    boolean recovered = await(() -> recovered(admin, cluster, scenario), bound);
     long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healStart);
     boolean readCommitted = scenario.txnWriters() > 0 || scenario.processors() > 0;
     boolean drained =
