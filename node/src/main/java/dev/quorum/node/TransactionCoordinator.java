@@ -339,7 +339,7 @@ final class TransactionCoordinator implements AutoCloseable {
 
   ListTransactionsResponse list() {
     ListTransactionsResponse.Builder response = ListTransactionsResponse.newBuilder();
-    Optional<TopicRecord> topic = transactionsTopic.topic();
+    Optional<TopicRecord> topic = transactionsTopic.existing();
     if (topic.isEmpty()) {
       return response.build();
     }
@@ -495,7 +495,8 @@ final class TransactionCoordinator implements AutoCloseable {
    * aborts transactions open for longer than their timeout.
    */
   private void tick() {
-    Optional<TopicRecord> topic = transactionsTopic.topic();
+    // Only a transactional producer creates the topic: a cluster without any pays nothing.
+    Optional<TopicRecord> topic = transactionsTopic.existing();
     if (topic.isEmpty()) {
       return;
     }
