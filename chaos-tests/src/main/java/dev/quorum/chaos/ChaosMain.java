@@ -232,7 +232,7 @@ public final class ChaosMain {
     boolean shrink = false;
     int attempts = 3;
     Set<String> nemeses = null;
-    Set<String> workloads = new LinkedHashSet<>(List.of("idempotent", "groups"));
+    Set<String> workloads = new LinkedHashSet<>(List.of("idempotent", "groups", "txn"));
     List<String> bugs = new ArrayList<>();
     Path out = null;
     for (int i = 0; i < args.length; i++) {
