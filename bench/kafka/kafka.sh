@@ -73,6 +73,7 @@ kafka_launch() { # DIR N
     -Dkafka.root.level=WARN -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/n$i/server.properties" \
     </dev/null >>"$dir/n$i/broker.log" 2>&1 &
   pid=$!
+  disown "$pid" # stopped by PID below; no job-control notice when a benchmark kills it
   echo "$pid" >"$dir/n$i/broker.pid"
   log "kafka broker $i started: pid $pid"
 }

@@ -127,7 +127,10 @@ public final class BrokerNode implements AutoCloseable {
     BrokerService service =
         new BrokerService(
             new AdminHandler(id, config.clusterId(), replicas, writer, peers),
-            new ProduceHandler(lookup, submitter, clock),
+            new ProduceHandler(
+                lookup,
+                new ProduceCoalescer(submitter, RatisProperties.MAX_COALESCED_BYTES),
+                clock),
             new FetchHandler(lookup, submitter, fetchThreads),
             groups,
             new ProducerIds(writer));

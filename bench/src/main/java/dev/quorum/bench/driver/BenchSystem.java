@@ -45,8 +45,13 @@ interface BenchSystem extends AutoCloseable {
 
     void flush();
 
+    /** Flushes, then waits for what is pending at most {@code timeout}; the rest fails. */
+    void close(Duration timeout);
+
     @Override
-    void close();
+    default void close() {
+      close(Duration.ofSeconds(30));
+    }
   }
 
   interface Reader extends AutoCloseable {

@@ -124,8 +124,8 @@ final class KafkaSystem implements BenchSystem {
       }
 
       @Override
-      public void close() {
-        producer.close(Duration.ofSeconds(30));
+      public void close(Duration timeout) {
+        producer.close(timeout);
       }
     };
   }

@@ -84,8 +84,8 @@ final class QuorumSystem implements BenchSystem {
       }
 
       @Override
-      public void close() {
-        producer.close(Duration.ofSeconds(30));
+      public void close(Duration timeout) {
+        producer.close(timeout);
       }
     };
   }
