@@ -24,7 +24,13 @@ import org.apache.ratis.protocol.RaftGroupId;
  * had each been its own entry.
  */
 final class ProduceCoalescer {
-  private final RaftSubmitter submitter;
+  /** Hands a command to the partition's Raft group; {@link RaftSubmitter#submit} in a node. */
+  interface Submitter {
+    CompletableFuture<PartitionCommandResult> submit(
+        LocalReplicas.Partition partition, PartitionCommand command, long timeoutMs);
+  }
+
+  private final Submitter submitter;
   private final int maxEntryBytes;
   private final ConcurrentHashMap<RaftGroupId, Lane> lanes = new ConcurrentHashMap<>();
 
@@ -32,7 +38,7 @@ final class ProduceCoalescer {
    * @param maxEntryBytes the most bytes of batches merged into one entry (a single larger batch
    *     still goes, alone)
    */
-  ProduceCoalescer(RaftSubmitter submitter, int maxEntryBytes) {
+  ProduceCoalescer(Submitter submitter, int maxEntryBytes) {
     this.submitter = submitter;
     this.maxEntryBytes = maxEntryBytes;
   }
@@ -60,7 +66,7 @@ final class ProduceCoalescer {
     return pending.result;
   }
 
-  /** The number of partitions with an entry in flight (for tests and metrics). */
+  /** The number of partitions with an entry in flight. */
   int busyPartitions() {
     return lanes.size();
   }

@@ -5,6 +5,7 @@ import dev.quorum.client.AdminConfig;
 import dev.quorum.client.ConsumerConfig;
 import dev.quorum.client.ConsumerRecord;
 import dev.quorum.client.NewTopic;
+import dev.quorum.client.NodeState;
 import dev.quorum.client.PartitionDescription;
 import dev.quorum.client.Producer;
 import dev.quorum.client.ProducerConfig;
@@ -12,7 +13,9 @@ import dev.quorum.client.ProducerRecord;
 import dev.quorum.client.TopicPartition;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -49,15 +52,21 @@ final class QuorumSystem implements BenchSystem {
     return leader == null ? -1 : leader;
   }
 
+  /**
+   * Counts the partitions some node reports leading (cluster status). The topic description is not
+   * enough: for a partition without a local replica a node names the preferred replica.
+   */
   @Override
   public int partitionsWithLeader(String topic) {
-    int n = 0;
-    for (PartitionDescription p : admin.describeTopic(topic).partitions()) {
-      if (p.leader() != null) {
-        n++;
+    Set<Integer> led = new HashSet<>();
+    for (NodeState node : admin.clusterStatus().nodes()) {
+      for (TopicPartition tp : node.leaderOf()) {
+        if (tp.topic().equals(topic)) {
+          led.add(tp.partition());
+        }
       }
     }
-    return n;
+    return led.size();
   }
 
   @Override
