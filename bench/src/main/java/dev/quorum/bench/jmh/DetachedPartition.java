@@ -3,6 +3,7 @@ package dev.quorum.bench.jmh;
 import dev.quorum.statemachine.PartitionStateMachine;
 import dev.quorum.statemachine.storage.StorageEnvironment;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -12,6 +13,8 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -37,7 +40,26 @@ final class DetachedPartition implements AutoCloseable {
             .setStorageFreeSpaceMin(SizeInBytes.ONE_MB)
             .build();
     storage.initialize();
-    log.initialize(null, RaftGroupId.valueOf(UUID.randomUUID()), storage);
+    log.initialize(serverNamed("jmh"), RaftGroupId.valueOf(UUID.randomUUID()), storage);
+  }
+
+  /**
+   * The state machine only asks its server for its id (for names and logs); there is no server
+   * here, so answer just that.
+   */
+  private static RaftServer serverNamed(String id) {
+    RaftPeerId peerId = RaftPeerId.valueOf(id);
+    return (RaftServer)
+        Proxy.newProxyInstance(
+            RaftServer.class.getClassLoader(),
+            new Class<?>[] {RaftServer.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("getId")) {
+                return peerId;
+              }
+              throw new UnsupportedOperationException(
+                  "a detached partition has no server: " + method.getName());
+            });
   }
 
   /** Applies one entry as the next log index, as Ratis' apply thread would. */
