@@ -101,6 +101,19 @@ class ScriptsSmokeIT {
         cluster.broker(CLI, "", "group", "reset", "smokers", "--topic", "smoke", "--to-earliest"));
     assertThat(consume(5, "--group", "smokers")).containsExactlyInAnyOrderEntriesOf(all);
 
+    // A transactional load is visible to read_committed consumers once committed.
+    produce(CLI, "k6:v6\nk7:v7\n", 2, "--transactional-id", "smoke-loader");
+    Map<String, String> withTransaction = new LinkedHashMap<>(all);
+    withTransaction.putAll(Map.of("k6", "v6", "k7", "v7"));
+    assertThat(consume(7, "--isolation", "read_committed"))
+        .containsExactlyInAnyOrderEntriesOf(withTransaction);
+    ScriptCluster.Result transaction =
+        cluster.broker(CLI, "", "transactions", "describe", "smoke-loader", "--format", "json");
+    assertSucceeded(transaction);
+    assertThat(transaction.stdout())
+        .contains("\"state\":\"EMPTY\"")
+        .contains("\"lastOutcome\":\"COMMITTED\"");
+
     // The same data directories under a different cluster id must be refused, loudly and quickly.
     assertSucceeded(cluster.cluster(STOP, "stop"));
     Path env = cluster.dir.resolve("cluster.env");
@@ -117,9 +130,11 @@ class ScriptsSmokeIT {
     assertThat(cluster.livePids()).as("nodes left running after a failed start").isEmpty();
   }
 
-  private void produce(Duration timeout, String lines, int count) {
-    ScriptCluster.Result produce =
-        cluster.broker(timeout, lines, "produce", "smoke", "--key-separator", ":");
+  private void produce(Duration timeout, String lines, int count, String... options) {
+    List<String> args =
+        new java.util.ArrayList<>(List.of("produce", "smoke", "--key-separator", ":"));
+    args.addAll(List.of(options));
+    ScriptCluster.Result produce = cluster.broker(timeout, lines, args.toArray(String[]::new));
     assertSucceeded(produce);
     assertThat(produce.stderr()).as("%s", produce).contains("produced " + count + " records");
   }

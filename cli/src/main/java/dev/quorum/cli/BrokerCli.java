@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       ProduceCommand.class,
       ConsumeCommand.class,
       GroupCommand.class,
+      TransactionsCommand.class,
       ClusterCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -4,9 +4,11 @@ import dev.quorum.client.Admin;
 import dev.quorum.client.AdminConfig;
 import dev.quorum.client.Consumer;
 import dev.quorum.client.ConsumerConfig;
+import dev.quorum.client.IsolationLevel;
 import dev.quorum.client.Producer;
 import dev.quorum.client.ProducerConfig;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** Creates the clients a command talks through; tests substitute fakes. */
 interface ClientFactory {
@@ -14,12 +16,14 @@ interface ClientFactory {
 
   Admin admin(String bootstrap, Duration requestTimeout);
 
-  Producer producer(String bootstrap, Duration requestTimeout);
+  /** A producer; transactional when {@code transactionalId} is not null. */
+  Producer producer(String bootstrap, Duration requestTimeout, @Nullable String transactionalId);
 
-  Consumer consumer(String bootstrap, Duration requestTimeout);
+  Consumer consumer(String bootstrap, Duration requestTimeout, IsolationLevel isolation);
 
   /** A consumer that subscribes as a member of a group and commits automatically. */
-  Consumer groupConsumer(String bootstrap, Duration requestTimeout, GroupSettings group);
+  Consumer groupConsumer(
+      String bootstrap, Duration requestTimeout, GroupSettings group, IsolationLevel isolation);
 
   /** Real clients connected to the given bootstrap servers. */
   static ClientFactory real() {
@@ -31,33 +35,41 @@ interface ClientFactory {
       }
 
       @Override
-      public Producer producer(String bootstrap, Duration requestTimeout) {
+      public Producer producer(
+          String bootstrap, Duration requestTimeout, @Nullable String transactionalId) {
         return Producer.create(
             ProducerConfig.builder()
                 .bootstrap(bootstrap)
                 .requestTimeout(requestTimeout)
                 .clientId(CLIENT_ID)
+                .transactionalId(transactionalId)
                 .build());
       }
 
       @Override
-      public Consumer consumer(String bootstrap, Duration requestTimeout) {
+      public Consumer consumer(
+          String bootstrap, Duration requestTimeout, IsolationLevel isolation) {
         return Consumer.create(
             ConsumerConfig.builder()
                 .bootstrap(bootstrap)
                 .requestTimeout(requestTimeout)
                 .clientId(CLIENT_ID)
+                .isolationLevel(isolation)
                 .build());
       }
 
       @Override
       public Consumer groupConsumer(
-          String bootstrap, Duration requestTimeout, GroupSettings group) {
+          String bootstrap,
+          Duration requestTimeout,
+          GroupSettings group,
+          IsolationLevel isolation) {
         ConsumerConfig.Builder config =
             ConsumerConfig.builder()
                 .bootstrap(bootstrap)
                 .requestTimeout(requestTimeout)
                 .clientId(CLIENT_ID)
+                .isolationLevel(isolation)
                 .groupId(group.groupId())
                 .autoOffsetReset(group.autoOffsetReset())
                 .enableAutoCommit(true);

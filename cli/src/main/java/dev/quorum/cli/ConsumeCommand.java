@@ -2,6 +2,7 @@ package dev.quorum.cli;
 
 import dev.quorum.client.Consumer;
 import dev.quorum.client.ConsumerRecord;
+import dev.quorum.client.IsolationLevel;
 import dev.quorum.client.OffsetResetPolicy;
 import dev.quorum.client.RebalanceListener;
 import dev.quorum.client.TopicPartition;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -91,6 +93,16 @@ final class ConsumeCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", paramLabel = "text|json")
   OutputFormat format;
 
+  @Option(
+      names = "--isolation",
+      defaultValue = "read_uncommitted",
+      paramLabel = "read_committed|read_uncommitted",
+      converter = IsolationConverter.class,
+      description =
+          "read_committed shows only records outside transactions and of committed ones"
+              + " (default: ${DEFAULT-VALUE}).")
+  IsolationLevel isolation;
+
   @Option(names = "--print-key", description = "In text format, print KEY<separator>VALUE.")
   boolean printKey;
 
@@ -166,12 +178,28 @@ final class ConsumeCommand implements Callable<Integer> {
 
   private Consumer open(BrokerCli cli, String bootstrap) {
     if (group == null) {
-      return cli.clients().consumer(bootstrap, cli.requestTimeout());
+      return cli.clients().consumer(bootstrap, cli.requestTimeout(), isolation);
     }
     OffsetResetPolicy reset = fromBeginning ? OffsetResetPolicy.EARLIEST : OffsetResetPolicy.LATEST;
     return cli.clients()
         .groupConsumer(
-            bootstrap, cli.requestTimeout(), new GroupSettings(group, instanceId, reset));
+            bootstrap,
+            cli.requestTimeout(),
+            new GroupSettings(group, instanceId, reset),
+            isolation);
+  }
+
+  /** Accepts the Kafka spellings (read_committed) as well as the enum's. */
+  static final class IsolationConverter implements CommandLine.ITypeConverter<IsolationLevel> {
+    @Override
+    public IsolationLevel convert(String value) {
+      try {
+        return IsolationLevel.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not read_committed or read_uncommitted");
+      }
+    }
   }
 
   private void validate() {

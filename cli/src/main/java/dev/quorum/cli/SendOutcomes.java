@@ -26,10 +26,32 @@ final class SendOutcomes {
 
   synchronized void failed(long lineNumber, Throwable error) {
     failed++;
-    if (errors.size() < MAX_REPORTED_ERRORS) {
-      errors.add("line " + lineNumber + ": " + error.getMessage());
-    }
+    report("line " + lineNumber + ": " + error.getMessage());
     finished();
+  }
+
+  /** A committed transaction's records. */
+  synchronized void succeeded(long records) {
+    produced += records;
+  }
+
+  /** An aborted transaction: each of its lines failed, whatever its own send did. */
+  synchronized void failedBatch(long firstLine, long lastLine, Throwable error) {
+    failed += lastLine - firstLine + 1;
+    report("lines " + firstLine + "-" + lastLine + ": transaction aborted: " + error.getMessage());
+  }
+
+  /** An aborted transaction whose failed sends are in {@code batch}. */
+  synchronized void failedBatch(long firstLine, long lastLine, SendOutcomes batch) {
+    failed += lastLine - firstLine + 1;
+    batch.errors().forEach(this::report);
+    report("lines " + firstLine + "-" + lastLine + ": transaction aborted");
+  }
+
+  private void report(String error) {
+    if (errors.size() < MAX_REPORTED_ERRORS) {
+      errors.add(error);
+    }
   }
 
   /** Blocks until every started send succeeded or failed. */

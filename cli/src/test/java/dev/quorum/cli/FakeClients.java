@@ -45,6 +45,7 @@ final class FakeClients implements ClientFactory {
   Predicate<ProducerRecord> failSend = r -> false;
   ClusterStatus clusterStatus;
   final List<GroupListing> groups = new ArrayList<>();
+  final Map<String, dev.quorum.client.TransactionDescription> transactions = new TreeMap<>();
   final Map<String, GroupDescription> groupDescriptions = new HashMap<>();
 
   /** The group's committed offsets: what a member starts at, and what closing one commits. */
@@ -58,6 +59,9 @@ final class FakeClients implements ClientFactory {
   Runnable onPoll = () -> {};
 
   boolean producerFlushed;
+  final List<String> transactionEvents = new ArrayList<>();
+  final List<dev.quorum.client.IsolationLevel> isolations = new ArrayList<>();
+  String producerTransactionalId;
   boolean closed;
 
   /** Creates topic {@code name} with the given partitions holding {@code records}. */
@@ -91,6 +95,20 @@ final class FakeClients implements ClientFactory {
         if (descriptions.remove(name) == null) {
           throw new UnknownTopicException("unknown topic " + name);
         }
+      }
+
+      @Override
+      public List<dev.quorum.client.TransactionDescription> listTransactions() {
+        return new ArrayList<>(transactions.values());
+      }
+
+      @Override
+      public dev.quorum.client.TransactionDescription describeTransaction(String id) {
+        var t = transactions.get(id);
+        if (t == null) {
+          throw new dev.quorum.client.InvalidTransactionalIdException("unknown " + id);
+        }
+        return t;
       }
 
       @Override
@@ -157,7 +175,8 @@ final class FakeClients implements ClientFactory {
   }
 
   @Override
-  public Producer producer(String bootstrap, Duration requestTimeout) {
+  public Producer producer(String bootstrap, Duration requestTimeout, String transactionalId) {
+    producerTransactionalId = transactionalId;
     bootstraps.add(bootstrap);
     return new Producer() {
       @Override
@@ -176,6 +195,33 @@ final class FakeClients implements ClientFactory {
       }
 
       @Override
+      public void initTransactions() {
+        transactionEvents.add("init");
+      }
+
+      @Override
+      public void beginTransaction() {
+        transactionEvents.add("begin");
+      }
+
+      @Override
+      public void sendOffsetsToTransaction(
+          java.util.Map<TopicPartition, Long> offsets,
+          dev.quorum.client.ConsumerGroupMetadata group) {
+        transactionEvents.add("offsets");
+      }
+
+      @Override
+      public void commitTransaction() {
+        transactionEvents.add("commit " + sent.size());
+      }
+
+      @Override
+      public void abortTransaction() {
+        transactionEvents.add("abort " + sent.size());
+      }
+
+      @Override
       public void close() {
         closed = true;
       }
@@ -188,13 +234,20 @@ final class FakeClients implements ClientFactory {
   }
 
   @Override
-  public Consumer consumer(String bootstrap, Duration requestTimeout) {
+  public Consumer consumer(
+      String bootstrap, Duration requestTimeout, dev.quorum.client.IsolationLevel isolation) {
+    isolations.add(isolation);
     bootstraps.add(bootstrap);
     return new FakeConsumer(null);
   }
 
   @Override
-  public Consumer groupConsumer(String bootstrap, Duration requestTimeout, GroupSettings group) {
+  public Consumer groupConsumer(
+      String bootstrap,
+      Duration requestTimeout,
+      GroupSettings group,
+      dev.quorum.client.IsolationLevel isolation) {
+    isolations.add(isolation);
     bootstraps.add(bootstrap);
     groupSettings.add(group);
     return new FakeConsumer(group);
@@ -222,6 +275,11 @@ final class FakeClients implements ClientFactory {
 
     FakeConsumer(GroupSettings group) {
       this.group = group;
+    }
+
+    @Override
+    public dev.quorum.client.ConsumerGroupMetadata groupMetadata() {
+      throw new UnsupportedOperationException();
     }
 
     @Override

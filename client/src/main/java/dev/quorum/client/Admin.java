@@ -51,6 +51,16 @@ public interface Admin extends AutoCloseable {
    */
   GroupDescription describeGroup(String groupId);
 
+  /** The transactional ids the cluster's transaction coordinators know, with their state. */
+  List<TransactionDescription> listTransactions();
+
+  /**
+   * One transactional id's producer, epoch and open transaction, if any.
+   *
+   * @throws InvalidTransactionalIdException if no producer ever used the id
+   */
+  TransactionDescription describeTransaction(String transactionalId);
+
   /**
    * Sets the group's committed offset of every partition of {@code topic} to the position {@code
    * spec} resolves to, and returns the new offsets by partition.

@@ -113,6 +113,14 @@ public interface Consumer extends AutoCloseable {
   Set<TopicPartition> assignment();
 
   /**
+   * The consumer's group membership as of now, for {@link
+   * Producer#sendOffsetsToTransaction(java.util.Map, ConsumerGroupMetadata)}.
+   *
+   * @throws IllegalStateException without {@link ConsumerConfig#groupId()}
+   */
+  ConsumerGroupMetadata groupMetadata();
+
+  /**
    * Makes the next poll of {@code partition} start at {@code offset}.
    *
    * @throws IllegalStateException if the partition is not assigned

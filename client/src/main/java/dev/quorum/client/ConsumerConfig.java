@@ -25,6 +25,7 @@ public final class ConsumerConfig {
   private final int maxPartitionFetchBytes;
   private final Duration requestTimeout;
   private final OffsetResetPolicy autoOffsetReset;
+  private final IsolationLevel isolationLevel;
   private final String clientId;
   private final String groupId;
   private final String groupInstanceId;
@@ -41,6 +42,7 @@ public final class ConsumerConfig {
     this.maxPartitionFetchBytes = b.maxPartitionFetchBytes;
     this.requestTimeout = b.requestTimeout;
     this.autoOffsetReset = b.autoOffsetReset;
+    this.isolationLevel = b.isolationLevel;
     this.clientId = b.clientId;
     this.groupId = b.groupId;
     this.groupInstanceId = b.groupInstanceId;
@@ -85,6 +87,11 @@ public final class ConsumerConfig {
   /** Where to start when a partition has no position, or its position left the log. */
   public OffsetResetPolicy autoOffsetReset() {
     return autoOffsetReset;
+  }
+
+  /** Which transactional records the consumer sees; read_uncommitted by default, like Kafka. */
+  public IsolationLevel isolationLevel() {
+    return isolationLevel;
   }
 
   public String clientId() {
@@ -135,6 +142,7 @@ public final class ConsumerConfig {
     private int maxPartitionFetchBytes = 1024 * 1024;
     private Duration requestTimeout = Duration.ofSeconds(30);
     private OffsetResetPolicy autoOffsetReset = OffsetResetPolicy.LATEST;
+    private IsolationLevel isolationLevel = IsolationLevel.READ_UNCOMMITTED;
     private String clientId = "quorum-consumer";
     private String groupId;
     private String groupInstanceId;
@@ -177,6 +185,11 @@ public final class ConsumerConfig {
 
     public Builder autoOffsetReset(OffsetResetPolicy autoOffsetReset) {
       this.autoOffsetReset = autoOffsetReset;
+      return this;
+    }
+
+    public Builder isolationLevel(IsolationLevel isolationLevel) {
+      this.isolationLevel = isolationLevel;
       return this;
     }
 
@@ -235,6 +248,9 @@ public final class ConsumerConfig {
       Settings.positive("requestTimeout", requestTimeout);
       if (autoOffsetReset == null) {
         throw new IllegalArgumentException("autoOffsetReset must not be null");
+      }
+      if (isolationLevel == null) {
+        throw new IllegalArgumentException("isolationLevel must not be null");
       }
       Objects.requireNonNull(clientId, "clientId");
       if (groupId != null && (groupId.isBlank() || groupId.length() > MAX_GROUP_ID_LENGTH)) {

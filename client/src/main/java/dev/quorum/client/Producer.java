@@ -2,6 +2,7 @@ package dev.quorum.client;
 
 import dev.quorum.client.internal.QuorumProducer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -46,6 +47,49 @@ public interface Producer extends AutoCloseable {
 
   /** Sends everything queued now without waiting for linger, and waits until it all completed. */
   void flush();
+
+  /**
+   * Registers {@link ProducerConfig#transactionalId()} with its coordinator: fences every earlier
+   * producer with the same id and aborts (or finishes) the transaction it left. Call once, before
+   * the first transaction; blocks up to {@link ProducerConfig#maxBlock()}.
+   *
+   * @throws IllegalStateException without a transactional id, or when called twice
+   * @throws ProducerFencedException if a newer producer with the same id initialised meanwhile
+   */
+  void initTransactions();
+
+  /**
+   * Starts a transaction: records sent until {@link #commitTransaction()} or {@link
+   * #abortTransaction()} become visible to read_committed consumers all together, or never.
+   *
+   * @throws IllegalStateException before {@link #initTransactions()} or inside a transaction
+   */
+  void beginTransaction();
+
+  /**
+   * Commits the consumer group's offsets as part of the transaction: they count if and only if the
+   * transaction commits, which makes a consume-transform-produce loop exactly-once.
+   *
+   * @param offsets the next offset to consume, per partition
+   * @throws FencedMemberException if the group member no longer owns one of the partitions
+   */
+  void sendOffsetsToTransaction(Map<TopicPartition, Long> offsets, ConsumerGroupMetadata group);
+
+  /**
+   * Flushes, then commits the transaction: answered once every partition of the transaction has its
+   * commit marker.
+   *
+   * @throws TransactionAbortedException if a record of the transaction failed to send (the
+   *     transaction must be aborted), or the coordinator aborted it after its timeout
+   * @throws ProducerFencedException if a newer producer with the same transactional id exists
+   */
+  void commitTransaction();
+
+  /**
+   * Waits for records in flight, then aborts the transaction: read_committed consumers never see
+   * its records, and its group offsets are not committed.
+   */
+  void abortTransaction();
 
   /** Flushes, then stops the threads and closes the connections. Idempotent. */
   @Override

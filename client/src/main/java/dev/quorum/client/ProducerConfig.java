@@ -2,6 +2,7 @@ package dev.quorum.client;
 
 import dev.quorum.client.internal.Addresses;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of a {@link Producer}. Immutable; build one with {@link #builder()}.
@@ -24,6 +25,8 @@ public final class ProducerConfig {
   private final Duration requestTimeout;
   private final String clientId;
   private final boolean enableIdempotence;
+  private final @Nullable String transactionalId;
+  private final Duration transactionTimeout;
 
   private ProducerConfig(Builder b) {
     this.bootstrap = b.bootstrap;
@@ -36,6 +39,8 @@ public final class ProducerConfig {
     this.requestTimeout = b.requestTimeout;
     this.clientId = b.clientId;
     this.enableIdempotence = b.enableIdempotence;
+    this.transactionalId = b.transactionalId;
+    this.transactionTimeout = b.transactionTimeout;
   }
 
   public static Builder builder() {
@@ -96,6 +101,20 @@ public final class ProducerConfig {
     return enableIdempotence;
   }
 
+  /**
+   * The producer's transactional id, or null for a producer without transactions. A producer that
+   * calls {@link Producer#initTransactions()} with an id fences every earlier producer with the
+   * same id and aborts the transaction it left open.
+   */
+  public @Nullable String transactionalId() {
+    return transactionalId;
+  }
+
+  /** How long a transaction may stay open before the coordinator aborts it. */
+  public Duration transactionTimeout() {
+    return transactionTimeout;
+  }
+
   /** Builds a {@link ProducerConfig}; {@link #build()} validates. Not thread-safe. */
   public static final class Builder {
     private String bootstrap;
@@ -108,6 +127,8 @@ public final class ProducerConfig {
     private Duration requestTimeout = Duration.ofSeconds(30);
     private String clientId = "quorum-producer";
     private boolean enableIdempotence = true;
+    private @Nullable String transactionalId;
+    private Duration transactionTimeout = Duration.ofMinutes(1);
 
     private Builder() {}
 
@@ -162,6 +183,18 @@ public final class ProducerConfig {
       return this;
     }
 
+    /** Makes the producer transactional; it needs idempotence, which is on by default. */
+    public Builder transactionalId(@Nullable String transactionalId) {
+      this.transactionalId = transactionalId;
+      return this;
+    }
+
+    /** Default one minute; at most 15 minutes. */
+    public Builder transactionTimeout(Duration transactionTimeout) {
+      this.transactionTimeout = transactionTimeout;
+      return this;
+    }
+
     /**
      * Returns the config.
      *
@@ -178,6 +211,20 @@ public final class ProducerConfig {
       Settings.positive("requestTimeout", requestTimeout);
       if (clientId == null) {
         throw new IllegalArgumentException("clientId must not be null");
+      }
+      if (transactionalId != null) {
+        if (transactionalId.isBlank()) {
+          throw new IllegalArgumentException("transactionalId must not be blank");
+        }
+        if (!enableIdempotence) {
+          throw new IllegalArgumentException(
+              "transactionalId needs enableIdempotence: transactions are built on it");
+        }
+        Settings.positive("transactionTimeout", transactionTimeout);
+        if (transactionTimeout.compareTo(Duration.ofMinutes(15)) > 0) {
+          throw new IllegalArgumentException(
+              "transactionTimeout must be at most 15 minutes, got " + transactionTimeout);
+        }
       }
       return new ProducerConfig(this);
     }

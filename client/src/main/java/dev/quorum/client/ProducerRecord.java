@@ -33,6 +33,23 @@ public final class ProducerRecord {
     this.headers = List.copyOf(b.headers);
   }
 
+  private ProducerRecord(ProducerRecord other, int partition) {
+    this.topic = other.topic;
+    this.partition = partition;
+    this.key = other.key;
+    this.value = other.value;
+    this.timestamp = other.timestamp;
+    this.headers = other.headers;
+  }
+
+  /** This record, sent to {@code partition} of its topic. */
+  public ProducerRecord withPartition(int partition) {
+    if (partition < 0) {
+      throw new IllegalArgumentException("partition must be >= 0, was " + partition);
+    }
+    return new ProducerRecord(this, partition);
+  }
+
   /** A record without key: the producer spreads such records over the partitions. */
   public static ProducerRecord of(String topic, byte[] value) {
     return builder(topic).value(value).build();

@@ -54,6 +54,44 @@ class ConfigTest {
   }
 
   @Test
+  void aTransactionalProducerNeedsIdempotenceAndABoundedTimeout() {
+    ProducerConfig.Builder base = ProducerConfig.builder().bootstrap("h:1");
+    assertThat(base.transactionalId("loader").build().transactionTimeout())
+        .isEqualTo(Duration.ofMinutes(1));
+    assertThatThrownBy(() -> base.transactionalId(" ").build())
+        .hasMessageContaining("transactionalId");
+    assertThatThrownBy(() -> base.transactionalId("loader").enableIdempotence(false).build())
+        .hasMessageContaining("enableIdempotence");
+    assertThatThrownBy(
+            () -> base.enableIdempotence(true).transactionTimeout(Duration.ofMinutes(16)).build())
+        .hasMessageContaining("transactionTimeout");
+  }
+
+  @Test
+  void transactionalCallsOnAPlainProducerAreRefused() {
+    try (Producer producer = Producer.create(ProducerConfig.builder().bootstrap("h:1").build())) {
+      assertThatThrownBy(producer::initTransactions)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("transactionalId");
+      assertThatThrownBy(producer::beginTransaction).isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  @Test
+  void aTransactionalProducerMustInitialiseAndBeginBeforeSending() {
+    try (Producer producer =
+        Producer.create(
+            ProducerConfig.builder().bootstrap("h:1").transactionalId("loader").build())) {
+      assertThatThrownBy(producer::beginTransaction)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("initTransactions");
+      assertThatThrownBy(() -> producer.send(ProducerRecord.of("t", new byte[0])))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("beginTransaction");
+    }
+  }
+
+  @Test
   void consumerRejectsBadValuesNamingTheSetting() {
     ConsumerConfig c = ConsumerConfig.builder().bootstrap("h:1").build();
     assertThat(c.autoOffsetReset()).isEqualTo(OffsetResetPolicy.LATEST);

@@ -124,6 +124,25 @@ public final class BrokerNode implements AutoCloseable {
                 clock,
                 Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "groups"))));
     groups.start();
+    ProducerIds producerIds = new ProducerIds(writer);
+    ScheduledExecutorService transactionThread =
+        Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "transactions"));
+    TransactionMarkers markers =
+        new TransactionMarkers(id, replicas, lookup, submitter, peers, transactionThread);
+    TransactionCoordinator transactions =
+        own(
+            new TransactionCoordinator(
+                id,
+                replicas,
+                lookup,
+                submitter,
+                writer,
+                config.peers().size(),
+                producerIds,
+                markers,
+                clock,
+                transactionThread));
+    transactions.start();
     BrokerService service =
         new BrokerService(
             new AdminHandler(id, config.clusterId(), replicas, writer, peers),
@@ -133,7 +152,9 @@ public final class BrokerNode implements AutoCloseable {
                 clock),
             new FetchHandler(lookup, submitter, fetchThreads),
             groups,
-            new ProducerIds(writer));
+            producerIds,
+            transactions,
+            markers);
     ExecutorService rpcThreads = Executors.newFixedThreadPool(4, new NamedThreads(id, "rpc"));
     Server rpc =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.clientPort()))

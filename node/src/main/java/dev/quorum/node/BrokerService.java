@@ -1,14 +1,22 @@
 package dev.quorum.node;
 
+import dev.quorum.protocol.v1.AddToTransactionRequest;
+import dev.quorum.protocol.v1.AddToTransactionResponse;
 import dev.quorum.protocol.v1.BrokerGrpc;
 import dev.quorum.protocol.v1.CommitOffsetsRequest;
 import dev.quorum.protocol.v1.CommitOffsetsResponse;
+import dev.quorum.protocol.v1.CommitTransactionalOffsetsRequest;
+import dev.quorum.protocol.v1.CommitTransactionalOffsetsResponse;
 import dev.quorum.protocol.v1.CreateTopicRequest;
 import dev.quorum.protocol.v1.CreateTopicResponse;
 import dev.quorum.protocol.v1.DeleteTopicRequest;
 import dev.quorum.protocol.v1.DeleteTopicResponse;
 import dev.quorum.protocol.v1.DescribeGroupRequest;
 import dev.quorum.protocol.v1.DescribeGroupResponse;
+import dev.quorum.protocol.v1.DescribeTransactionRequest;
+import dev.quorum.protocol.v1.DescribeTransactionResponse;
+import dev.quorum.protocol.v1.EndTransactionRequest;
+import dev.quorum.protocol.v1.EndTransactionResponse;
 import dev.quorum.protocol.v1.FetchOffsetsRequest;
 import dev.quorum.protocol.v1.FetchOffsetsResponse;
 import dev.quorum.protocol.v1.FetchRequest;
@@ -19,16 +27,22 @@ import dev.quorum.protocol.v1.GroupHeartbeatRequest;
 import dev.quorum.protocol.v1.GroupHeartbeatResponse;
 import dev.quorum.protocol.v1.InitProducerIdRequest;
 import dev.quorum.protocol.v1.InitProducerIdResponse;
+import dev.quorum.protocol.v1.InitTransactionsRequest;
+import dev.quorum.protocol.v1.InitTransactionsResponse;
 import dev.quorum.protocol.v1.ListGroupsRequest;
 import dev.quorum.protocol.v1.ListGroupsResponse;
 import dev.quorum.protocol.v1.ListOffsetsRequest;
 import dev.quorum.protocol.v1.ListOffsetsResponse;
+import dev.quorum.protocol.v1.ListTransactionsRequest;
+import dev.quorum.protocol.v1.ListTransactionsResponse;
 import dev.quorum.protocol.v1.MetadataRequest;
 import dev.quorum.protocol.v1.MetadataResponse;
 import dev.quorum.protocol.v1.NodeStatusRequest;
 import dev.quorum.protocol.v1.NodeStatusResponse;
 import dev.quorum.protocol.v1.ProduceRequest;
 import dev.quorum.protocol.v1.ProduceResponse;
+import dev.quorum.protocol.v1.WriteTransactionMarkerRequest;
+import dev.quorum.protocol.v1.WriteTransactionMarkerResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -48,18 +62,67 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
   private final FetchHandler fetch;
   private final GroupCoordinator groups;
   private final ProducerIds producerIds;
+  private final TransactionCoordinator transactions;
+  private final TransactionMarkers markers;
 
   BrokerService(
       AdminHandler admin,
       ProduceHandler produce,
       FetchHandler fetch,
       GroupCoordinator groups,
-      ProducerIds producerIds) {
+      ProducerIds producerIds,
+      TransactionCoordinator transactions,
+      TransactionMarkers markers) {
     this.admin = admin;
     this.produce = produce;
     this.fetch = fetch;
     this.groups = groups;
     this.producerIds = producerIds;
+    this.transactions = transactions;
+    this.markers = markers;
+  }
+
+  @Override
+  public void initTransactions(
+      InitTransactionsRequest request, StreamObserver<InitTransactionsResponse> out) {
+    answer(() -> transactions.initTransactions(request), out);
+  }
+
+  @Override
+  public void addToTransaction(
+      AddToTransactionRequest request, StreamObserver<AddToTransactionResponse> out) {
+    answer(() -> transactions.add(request), out);
+  }
+
+  @Override
+  public void endTransaction(
+      EndTransactionRequest request, StreamObserver<EndTransactionResponse> out) {
+    answer(() -> transactions.end(request), out);
+  }
+
+  @Override
+  public void commitTransactionalOffsets(
+      CommitTransactionalOffsetsRequest request,
+      StreamObserver<CommitTransactionalOffsetsResponse> out) {
+    answer(() -> groups.commitTransactionalOffsets(request), out);
+  }
+
+  @Override
+  public void listTransactions(
+      ListTransactionsRequest request, StreamObserver<ListTransactionsResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(transactions.list()), out);
+  }
+
+  @Override
+  public void describeTransaction(
+      DescribeTransactionRequest request, StreamObserver<DescribeTransactionResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(transactions.describe(request)), out);
+  }
+
+  @Override
+  public void writeTransactionMarker(
+      WriteTransactionMarkerRequest request, StreamObserver<WriteTransactionMarkerResponse> out) {
+    answer(() -> markers.writeHere(request), out);
   }
 
   @Override
@@ -106,7 +169,13 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
   @Override
   public void findCoordinator(
       FindCoordinatorRequest request, StreamObserver<FindCoordinatorResponse> out) {
-    answer(() -> CompletableFuture.completedFuture(groups.findCoordinator(request)), out);
+    answer(
+        () ->
+            CompletableFuture.completedFuture(
+                request.getTransactionalId().isEmpty()
+                    ? groups.findCoordinator(request)
+                    : transactions.findCoordinator(request.getTransactionalId())),
+        out);
   }
 
   @Override

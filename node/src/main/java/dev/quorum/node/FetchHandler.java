@@ -5,6 +5,7 @@ import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.FetchRequest;
 import dev.quorum.protocol.v1.FetchResponse;
+import dev.quorum.protocol.v1.IsolationLevel;
 import dev.quorum.protocol.v1.ListOffsetsRequest;
 import dev.quorum.protocol.v1.ListOffsetsResponse;
 import dev.quorum.protocol.v1.OffsetSpec;
@@ -101,6 +102,7 @@ final class FetchHandler {
     List<CompletableFuture<Void>> waits = new ArrayList<>();
     List<LocalReplicas.Partition> beyondEnd = new ArrayList<>();
     long budget = request.getMaxBytes() > 0 ? request.getMaxBytes() : DEFAULT_MAX_BYTES;
+    boolean committedOnly = request.getIsolationLevel() == IsolationLevel.READ_COMMITTED;
     long total = 0;
     for (PartitionFetch p : request.getPartitionsList()) {
       PartitionFetchResult.Builder result =
@@ -116,13 +118,11 @@ final class FetchHandler {
       long limit = Math.min(partitionMax, budget - total);
       if (limit <= 0) {
         // The response is full; this partition gets its turn in the next fetch.
-        PartitionStateMachine.LogOffsets offsets = log.offsets();
-        response.addPartitions(
-            result.setHighWatermark(offsets.next()).setLogStartOffset(offsets.start()));
+        response.addPartitions(describe(result, log.offsets()).setNextOffset(p.getOffset()));
         continue;
       }
-      PartitionStateMachine.ReadResult read = log.read(p.getOffset(), (int) limit);
-      result.setHighWatermark(read.offsets().next()).setLogStartOffset(read.offsets().start());
+      PartitionStateMachine.ReadResult read = log.read(p.getOffset(), (int) limit, committedOnly);
+      describe(result, read.offsets()).setNextOffset(read.nextOffset());
       switch (read.status()) {
         case OK -> {
           for (byte[] batch : read.batches()) {
@@ -130,7 +130,7 @@ final class FetchHandler {
             total += batch.length;
           }
           if (read.batches().isEmpty()) {
-            waits.add(log.awaitOffset(p.getOffset()));
+            waits.add(log.awaitOffset(read.nextOffset(), committedOnly));
           }
         }
         case BEFORE_START -> result.setError(outOfRange(p, read.offsets()));
@@ -154,6 +154,14 @@ final class FetchHandler {
       response.addPartitions(result);
     }
     return new Reads(response.build(), total, waits, beyondEnd);
+  }
+
+  private static PartitionFetchResult.Builder describe(
+      PartitionFetchResult.Builder result, PartitionStateMachine.LogOffsets offsets) {
+    return result
+        .setHighWatermark(offsets.next())
+        .setLogStartOffset(offsets.start())
+        .setLastStableOffset(offsets.lastStable());
   }
 
   private static Error outOfRange(PartitionFetch p, PartitionStateMachine.LogOffsets offsets) {
@@ -193,6 +201,8 @@ final class FetchHandler {
         result.setOffset(offsets.start());
       } else if (q.getSpec() == OffsetSpec.OFFSET_SPEC_TIMESTAMP) {
         result.setOffset(log.offsetForTime(q.getTimestampMs())).setTimestampMs(q.getTimestampMs());
+      } else if (request.getIsolationLevel() == IsolationLevel.READ_COMMITTED) {
+        result.setOffset(offsets.lastStable());
       } else {
         result.setOffset(offsets.next());
       }

@@ -1,16 +1,17 @@
 package dev.quorum.node;
 
 import dev.quorum.protocol.raft.CommitGroupOffsets;
-import dev.quorum.protocol.raft.CreateTopic;
+import dev.quorum.protocol.raft.CommitTransactionalOffsets;
 import dev.quorum.protocol.raft.GroupCommand;
 import dev.quorum.protocol.raft.GroupState;
-import dev.quorum.protocol.raft.MetadataCommand;
 import dev.quorum.protocol.raft.PartitionCommand;
 import dev.quorum.protocol.raft.PartitionCommandResult;
 import dev.quorum.protocol.raft.PutGroup;
 import dev.quorum.protocol.raft.TopicRecord;
 import dev.quorum.protocol.v1.CommitOffsetsRequest;
 import dev.quorum.protocol.v1.CommitOffsetsResponse;
+import dev.quorum.protocol.v1.CommitTransactionalOffsetsRequest;
+import dev.quorum.protocol.v1.CommitTransactionalOffsetsResponse;
 import dev.quorum.protocol.v1.CommittedOffset;
 import dev.quorum.protocol.v1.DescribeGroupRequest;
 import dev.quorum.protocol.v1.DescribeGroupResponse;
@@ -35,7 +36,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,11 +65,10 @@ final class GroupCoordinator implements AutoCloseable {
   private final LocalReplicas replicas;
   private final PartitionLookup lookup;
   private final RaftSubmitter submitter;
-  private final MetadataWriter metadataWriter;
-  private final int clusterSize;
+  private final InternalTopic groupsTopic;
   private final Clock clock;
   private final ScheduledExecutorService executor;
-  private final Map<String, CompletableFuture<?>> queues = new ConcurrentHashMap<>();
+  private final SerialQueues queues;
 
   /** Group id -> member id -> when the member was last heard from (soft state). */
   private final Map<String, Map<String, Long>> lastSeen = new ConcurrentHashMap<>();
@@ -82,8 +81,6 @@ final class GroupCoordinator implements AutoCloseable {
 
   /** Expiries queued but not yet written ("group\0member"), so a slow write is not queued again. */
   private final Set<String> expiring = ConcurrentHashMap.newKeySet();
-
-  private final AtomicBoolean creatingTopic = new AtomicBoolean();
 
   GroupCoordinator(
       int nodeId,
@@ -98,10 +95,12 @@ final class GroupCoordinator implements AutoCloseable {
     this.replicas = replicas;
     this.lookup = lookup;
     this.submitter = submitter;
-    this.metadataWriter = metadataWriter;
-    this.clusterSize = clusterSize;
+    this.groupsTopic =
+        new InternalTopic(
+            TOPIC, PARTITIONS, "group", replicas, lookup, metadataWriter, clusterSize);
     this.clock = clock;
     this.executor = executor;
+    this.queues = new SerialQueues(executor);
   }
 
   void start() {
@@ -116,17 +115,10 @@ final class GroupCoordinator implements AutoCloseable {
     if (invalid != null) {
       return response.setError(invalid).build();
     }
-    Optional<TopicRecord> topic = groupsTopic();
-    if (topic.isEmpty()) {
-      return response.setError(notAvailable("the group coordinators are starting")).build();
-    }
-    int leader = replicas.partition(topic.get(), partitionOf(request.getGroupId())).leaderHint();
-    return leader == 0
-        ? response
-            .setError(
-                notAvailable("the coordinator of " + request.getGroupId() + " has no leader yet"))
-            .build()
-        : response.setNodeId(leader).build();
+    InternalTopic.CoordinatorNode found = groupsTopic.findCoordinator(request.getGroupId());
+    return found.error() != null
+        ? response.setError(found.error()).build()
+        : response.setNodeId(found.nodeId()).build();
   }
 
   CompletableFuture<GroupHeartbeatResponse> heartbeat(GroupHeartbeatRequest request) {
@@ -162,11 +154,52 @@ final class GroupCoordinator implements AutoCloseable {
             });
   }
 
+  CompletableFuture<CommitTransactionalOffsetsResponse> commitTransactionalOffsets(
+      CommitTransactionalOffsetsRequest request) {
+    Coordinator at = coordinatorOf(request.getGroupId());
+    if (at.error() != null) {
+      return done(CommitTransactionalOffsetsResponse.newBuilder().setError(at.error()).build());
+    }
+    GroupCommand command =
+        GroupCommand.newBuilder()
+            .setGroupId(request.getGroupId())
+            .setCommitTransactional(
+                CommitTransactionalOffsets.newBuilder()
+                    .setProducerId(request.getProducerId())
+                    .setProducerEpoch(request.getProducerEpoch())
+                    .setOffsets(
+                        CommitGroupOffsets.newBuilder()
+                            .setMemberId(request.getMemberId())
+                            .setMemberEpoch(request.getMemberEpoch())
+                            .setCommitTimeMs(clock.millis())
+                            .addAllOffsets(request.getOffsetsList())))
+            .build();
+    return write(at.partition(), command)
+        .thenApply(
+            result -> {
+              var response = CommitTransactionalOffsetsResponse.newBuilder();
+              return result.hasError()
+                  ? response.setError(result.getError()).build()
+                  : response.build();
+            });
+  }
+
   FetchOffsetsResponse fetchOffsets(FetchOffsetsRequest request) {
     Coordinator at = coordinatorOf(request.getGroupId());
     FetchOffsetsResponse.Builder response = FetchOffsetsResponse.newBuilder();
     if (at.error() != null) {
       return response.setError(at.error()).build();
+    }
+    if (request.getRequireStable()
+        && at.partition().stateMachine().hasPendingTransactionalOffsets(request.getGroupId())) {
+      return response
+          .setError(
+              Errors.definite(
+                  ErrorCode.UNSTABLE_OFFSET_COMMIT,
+                  "group "
+                      + request.getGroupId()
+                      + " has offsets of an open transaction; retry once it ended"))
+          .build();
     }
     Set<PartitionKey> wanted = PartitionKey.fromWire(request.getPartitionsList());
     for (CommittedOffset offset :
@@ -181,7 +214,7 @@ final class GroupCoordinator implements AutoCloseable {
 
   ListGroupsResponse listGroups() {
     ListGroupsResponse.Builder response = ListGroupsResponse.newBuilder();
-    Optional<TopicRecord> topic = groupsTopic();
+    Optional<TopicRecord> topic = groupsTopic.topic();
     if (topic.isEmpty()) {
       return response.build();
     }
@@ -402,7 +435,7 @@ final class GroupCoordinator implements AutoCloseable {
   }
 
   private void expireMembers() {
-    Optional<TopicRecord> topic = groupsTopic();
+    Optional<TopicRecord> topic = groupsTopic.topic();
     if (topic.isEmpty()) {
       return;
     }
@@ -439,7 +472,6 @@ final class GroupCoordinator implements AutoCloseable {
     // Forget groups this node no longer coordinates (or that never existed): the maps stay as
     // small as the set of live groups here.
     lastSeen.keySet().retainAll(coordinated);
-    queues.entrySet().removeIf(e -> e.getValue().isDone() && !coordinated.contains(e.getKey()));
   }
 
   private CompletableFuture<Void> expire(
@@ -479,57 +511,12 @@ final class GroupCoordinator implements AutoCloseable {
     if (invalid != null) {
       return new Coordinator(null, invalid);
     }
-    Optional<TopicRecord> topic = groupsTopic();
-    if (topic.isEmpty()) {
-      return new Coordinator(null, notAvailable("the group coordinators are starting"));
-    }
-    PartitionLookup.Resolved resolved = lookup.leaderOf(TOPIC, partitionOf(groupId));
-    Error error = resolved.error();
-    if (error == null) {
-      return new Coordinator(resolved.partition(), null);
-    }
-    if (error.getCode() == ErrorCode.NOT_LEADER) {
-      return new Coordinator(
-          null,
-          error.toBuilder()
-              .setCode(ErrorCode.NOT_COORDINATOR)
-              .setMessage("node " + nodeId + " does not coordinate group " + groupId)
-              .build());
-    }
-    return new Coordinator(null, notAvailable(error.getMessage()));
-  }
-
-  /**
-   * The internal topic, created on first use with replication factor 3 (or the cluster size, if
-   * smaller). Its durability must not depend on which nodes happened to answer at that moment, so
-   * it waits until that many nodes have registered and places replicas on any of them.
-   */
-  private Optional<TopicRecord> groupsTopic() {
-    Optional<TopicRecord> topic = replicas.topic(TOPIC);
-    var view = replicas.view();
-    int replicationFactor = Math.min(3, clusterSize);
-    if (topic.isEmpty()
-        && view.nodes().size() >= replicationFactor
-        && creatingTopic.compareAndSet(false, true)) {
-      metadataWriter
-          .submit(
-              MetadataCommand.newBuilder()
-                  .setCreateTopic(
-                      CreateTopic.newBuilder()
-                          .setName(TOPIC)
-                          .setPartitions(PARTITIONS)
-                          .setReplicationFactor(replicationFactor)
-                          .setInternal(true)
-                          .addAllLiveNodeIds(view.nodes().keySet()))
-                  .build())
-          .whenComplete((result, failure) -> creatingTopic.set(false));
-    }
-    return topic;
+    PartitionLookup.Resolved resolved = groupsTopic.coordinatorOf(groupId);
+    return new Coordinator(resolved.partition(), resolved.error());
   }
 
   static int partitionOf(String groupId) {
-    // String.hashCode is specified by the language, so every node agrees.
-    return Math.floorMod(groupId.hashCode(), PARTITIONS);
+    return InternalTopic.partitionOf(groupId, PARTITIONS);
   }
 
   private static @Nullable Error checkGroupId(String groupId) {
@@ -543,10 +530,6 @@ final class GroupCoordinator implements AutoCloseable {
     return null;
   }
 
-  private static Error notAvailable(String message) {
-    return Errors.definite(ErrorCode.COORDINATOR_NOT_AVAILABLE, message);
-  }
-
   private static String newMemberId() {
     return java.util.UUID.randomUUID().toString();
   }
@@ -557,24 +540,7 @@ final class GroupCoordinator implements AutoCloseable {
    */
   private <T> CompletableFuture<T> serially(
       String groupId, Supplier<CompletableFuture<T>> operation) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    queues.compute(
-        groupId,
-        (id, tail) -> {
-          CompletableFuture<?> previous = tail == null ? done(null) : tail;
-          CompletableFuture<T> next =
-              previous.handle((v, e) -> null).thenComposeAsync(v -> operation.get(), executor);
-          next.whenComplete(
-              (value, failure) -> {
-                if (failure != null) {
-                  result.completeExceptionally(failure);
-                } else {
-                  result.complete(value);
-                }
-              });
-          return next;
-        });
-    return result;
+    return queues.run(groupId, operation);
   }
 
   private static <T> CompletableFuture<T> done(T value) {

@@ -55,6 +55,11 @@ final class PeerChannels implements AutoCloseable {
             v -> answers.stream().map(CompletableFuture::join).filter(id -> id > 0).toList());
   }
 
+  /** A stub for calls to another node's broker service. */
+  BrokerGrpc.BrokerStub stub(NodeInfo node) {
+    return BrokerGrpc.newStub(channel(node));
+  }
+
   private ManagedChannel channel(NodeInfo node) {
     String target = node.getHost() + ":" + node.getClientPort();
     return channels.computeIfAbsent(

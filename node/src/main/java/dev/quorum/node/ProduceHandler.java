@@ -63,6 +63,7 @@ final class ProduceHandler {
             .setProducerId(p.getProducerId())
             .setProducerEpoch(p.getProducerEpoch())
             .setBaseSequence(p.getBaseSequence())
+            .setTransactional(p.getTransactional())
             .build();
     int limit = partition.topic().getConfig().getMaxMessageBytes();
     if (append.getSerializedSize() > limit) {

@@ -41,7 +41,7 @@ final class ProducerIds {
                     .build());
   }
 
-  private synchronized CompletableFuture<Long> allocate() {
+  synchronized CompletableFuture<Long> allocate() {
     if (next < end) {
       return CompletableFuture.completedFuture(next++);
     }

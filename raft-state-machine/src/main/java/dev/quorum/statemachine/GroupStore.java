@@ -2,6 +2,7 @@ package dev.quorum.statemachine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quorum.protocol.raft.CommitGroupOffsets;
+import dev.quorum.protocol.raft.CommitTransactionalOffsets;
 import dev.quorum.protocol.raft.GroupCommand;
 import dev.quorum.protocol.raft.GroupState;
 import dev.quorum.protocol.raft.MemberState;
@@ -16,9 +17,12 @@ import dev.quorum.statemachine.storage.Store;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.RocksDBException;
@@ -34,9 +38,13 @@ import org.rocksdb.WriteBatch;
 final class GroupStore {
   private static final byte GROUP = 'g';
   private static final byte OFFSET = 'c';
+  private static final byte PENDING = 'y';
 
   /** The stored groups; replaced as a whole (copy on write) so readers need no lock. */
   private volatile Map<String, GroupState> groups = Map.of();
+
+  /** Groups with transactional offsets not yet committed or aborted, and by which producers. */
+  private volatile Map<String, Set<Long>> pendingByGroup = Map.of();
 
   void load(Store store) {
     Map<String, GroupState> loaded = new TreeMap<>();
@@ -51,6 +59,22 @@ final class GroupStore {
       throw new IllegalStateException("corrupt group state", e);
     }
     groups = Collections.unmodifiableMap(loaded);
+    Map<String, Set<Long>> pending = new HashMap<>();
+    try (RocksIterator it = store.newIterator()) {
+      for (it.seek(new byte[] {PENDING});
+          it.isValid() && Keys.hasPrefix(it.key(), PENDING);
+          it.next()) {
+        pending
+            .computeIfAbsent(pendingGroup(it.key()), g -> new HashSet<>())
+            .add(Keys.longAt(it.key(), 1));
+      }
+    }
+    pendingByGroup = pending;
+  }
+
+  /** Whether the group has offsets waiting for a transaction's outcome. */
+  boolean hasPendingOffsets(String groupId) {
+    return pendingByGroup.containsKey(groupId);
   }
 
   Optional<GroupState> group(String groupId) {
@@ -63,11 +87,17 @@ final class GroupStore {
 
   /** Applies one command; returns an error, or null when it was applied. */
   ApplyResult apply(
-      GroupCommand command, WriteBatch batch, java.util.function.Function<Error, byte[]> reply)
+      Store store,
+      GroupCommand command,
+      WriteBatch batch,
+      java.util.function.Function<Error, byte[]> reply)
       throws RocksDBException {
     return switch (command.getChangeCase()) {
       case PUT_GROUP -> put(command.getGroupId(), command.getPutGroup(), batch, reply);
       case COMMIT -> commit(command.getGroupId(), command.getCommit(), batch, reply);
+      case COMMIT_TRANSACTIONAL ->
+          commitTransactional(
+              store, command.getGroupId(), command.getCommitTransactional(), batch, reply);
       case CHANGE_NOT_SET ->
           ApplyResult.of(reply.apply(error(ErrorCode.INVALID_REQUEST, "empty group command")));
     };
@@ -109,6 +139,12 @@ final class GroupStore {
     if (refused != null) {
       return ApplyResult.of(reply.apply(refused));
     }
+    writeOffsets(groupId, commit, batch);
+    return ApplyResult.of(reply.apply(null));
+  }
+
+  private static void writeOffsets(String groupId, CommitGroupOffsets commit, WriteBatch batch)
+      throws RocksDBException {
     for (OffsetCommit offset : commit.getOffsetsList()) {
       CommittedOffset stored =
           CommittedOffset.newBuilder()
@@ -120,7 +156,104 @@ final class GroupStore {
               .build();
       batch.put(offsetKey(groupId, offset.getTopic(), offset.getPartition()), stored.toByteArray());
     }
-    return ApplyResult.of(reply.apply(null));
+  }
+
+  /**
+   * Keeps the offsets aside until the producer's transaction ends here: its commit marker makes
+   * them the group's committed offsets, its abort marker drops them.
+   */
+  private ApplyResult commitTransactional(
+      Store store,
+      String groupId,
+      CommitTransactionalOffsets commit,
+      WriteBatch batch,
+      java.util.function.Function<Error, byte[]> reply)
+      throws RocksDBException {
+    Error refused = checkCommit(groupId, commit.getOffsets());
+    if (refused != null) {
+      return ApplyResult.of(reply.apply(refused));
+    }
+    byte[] key = pendingKey(commit.getProducerId(), groupId);
+    CommitGroupOffsets.Builder merged = commit.getOffsets().toBuilder().clearOffsets();
+    Map<String, OffsetCommit> byPartition = new TreeMap<>();
+    CommitGroupOffsets earlier = pending(store, key);
+    if (earlier != null) {
+      earlier
+          .getOffsetsList()
+          .forEach(o -> byPartition.put(o.getTopic() + "\u0000" + o.getPartition(), o));
+    }
+    commit
+        .getOffsets()
+        .getOffsetsList()
+        .forEach(o -> byPartition.put(o.getTopic() + "\u0000" + o.getPartition(), o));
+    batch.put(key, merged.addAllOffsets(byPartition.values()).build().toByteArray());
+    long producerId = commit.getProducerId();
+    return new ApplyResult(
+        reply.apply(null),
+        () -> {
+          Map<String, Set<Long>> copy = new HashMap<>(pendingByGroup);
+          Set<Long> producers = new HashSet<>(copy.getOrDefault(groupId, Set.of()));
+          producers.add(producerId);
+          copy.put(groupId, producers);
+          pendingByGroup = copy;
+        });
+  }
+
+  /** Makes the producer's pending offsets committed (or drops them) when its transaction ends. */
+  Runnable endTransaction(Store store, long producerId, boolean commit, WriteBatch batch)
+      throws RocksDBException {
+    byte[] prefix = java.nio.ByteBuffer.allocate(9).put(PENDING).putLong(producerId).array();
+    List<String> ended = new ArrayList<>();
+    try (RocksIterator it = store.newIterator()) {
+      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+        String groupId = pendingGroup(it.key());
+        if (commit) {
+          writeOffsets(groupId, CommitGroupOffsets.parseFrom(it.value()), batch);
+        }
+        batch.delete(it.key());
+        ended.add(groupId);
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt transactional offsets of " + producerId, e);
+    }
+    if (ended.isEmpty()) {
+      return () -> {};
+    }
+    return () -> {
+      Map<String, Set<Long>> copy = new HashMap<>(pendingByGroup);
+      for (String groupId : ended) {
+        Set<Long> producers = new HashSet<>(copy.getOrDefault(groupId, Set.of()));
+        producers.remove(producerId);
+        if (producers.isEmpty()) {
+          copy.remove(groupId);
+        } else {
+          copy.put(groupId, producers);
+        }
+      }
+      pendingByGroup = copy;
+    };
+  }
+
+  private static @Nullable CommitGroupOffsets pending(Store store, byte[] key) {
+    byte[] value = store.get(key);
+    try {
+      return value == null ? null : CommitGroupOffsets.parseFrom(value);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt transactional offsets", e);
+    }
+  }
+
+  private static byte[] pendingKey(long producerId, String groupId) {
+    byte[] name = groupId.getBytes(StandardCharsets.UTF_8);
+    return java.nio.ByteBuffer.allocate(9 + name.length)
+        .put(PENDING)
+        .putLong(producerId)
+        .put(name)
+        .array();
+  }
+
+  private static String pendingGroup(byte[] key) {
+    return new String(key, 9, key.length - 9, StandardCharsets.UTF_8);
   }
 
   private @Nullable Error checkCommit(String groupId, CommitGroupOffsets commit) {

@@ -7,6 +7,8 @@ import dev.quorum.protocol.raft.GroupState;
 import dev.quorum.protocol.raft.PartitionCommand;
 import dev.quorum.protocol.raft.PartitionCommandResult;
 import dev.quorum.protocol.raft.ProducerState;
+import dev.quorum.protocol.raft.TransactionMarker;
+import dev.quorum.protocol.raft.TransactionState;
 import dev.quorum.protocol.v1.CommittedOffset;
 import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
@@ -37,11 +39,20 @@ import org.rocksdb.WriteBatch;
 public final class PartitionStateMachine extends RocksDbStateMachine {
   static final byte BATCH = 'b';
   static final byte TIME_INDEX = 't';
+
+  /** Aborted transactions: (end offset, producer id) -> first offset. */
+  static final byte ABORTED = 'x';
+
   private static final byte[] OFFSETS_KEY = {0, 'o'};
 
   private final AppendNotifier appends = new AppendNotifier();
   private final GroupStore groups = new GroupStore();
   private final ProducerStates producers = new ProducerStates();
+  private final TransactionStore transactions = new TransactionStore();
+
+  /** Producer id -> first offset of its open transaction here. Apply thread only. */
+  private final Map<Long, Long> openTransactions = new HashMap<>();
+
   private volatile LogOffsets offsets = LogOffsets.EMPTY;
 
   public PartitionStateMachine(StorageEnvironment env) {
@@ -51,13 +62,19 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
   @Override
   protected void load(Store store) {
     byte[] stored = store.get(OFFSETS_KEY);
-    offsets =
-        stored == null
-            ? LogOffsets.EMPTY
-            : new LogOffsets(
-                Keys.longAt(stored, 0), Keys.longAt(stored, 8), Keys.longAt(stored, 16));
     groups.load(store);
     producers.load(store);
+    transactions.load(store);
+    openTransactions.clear();
+    openTransactions.putAll(producers.openTransactions());
+    offsets =
+        stored == null
+            ? LogOffsets.EMPTY.withFirstOpen(firstOpen())
+            : new LogOffsets(
+                Keys.longAt(stored, 0),
+                Keys.longAt(stored, 8),
+                Keys.longAt(stored, 16),
+                firstOpen());
     appends.signal();
   }
 
@@ -75,23 +92,128 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
       case APPEND -> append(command.getAppend(), index, batch);
       case APPEND_BATCHES -> appendBatches(command.getAppendBatches(), index, batch);
       case GROUP -> applyGroup(command, batch);
+      case MARKER -> applyMarker(command.getMarker(), batch);
+      case TRANSACTION -> applyTransaction(command, batch);
       case COMMAND_NOT_SET -> reject(ErrorCode.INVALID_REQUEST, "empty partition command");
     };
   }
 
   private ApplyResult applyGroup(PartitionCommand command, WriteBatch batch) {
-    try {
-      return groups.apply(
-          command.getGroup(),
-          batch,
-          error ->
-              (error == null
-                      ? PartitionCommandResult.getDefaultInstance()
-                      : PartitionCommandResult.newBuilder().setError(error).build())
-                  .toByteArray());
-    } catch (RocksDBException e) {
-      throw new Store.StorageException("cannot build write batch", e);
+    var group = command.getGroup();
+    if (!group.hasCommitTransactional()) {
+      return withStore(store -> groups.apply(store, group, batch, PartitionStateMachine::reply));
     }
+    var commit = group.getCommitTransactional();
+    Error fenced = producers.checkEpoch(commit.getProducerId(), commit.getProducerEpoch());
+    if (fenced != null) {
+      return ApplyResult.of(reply(fenced));
+    }
+    boolean[] accepted = {false};
+    ApplyResult stored =
+        withStore(
+            store ->
+                groups.apply(
+                    store,
+                    group,
+                    batch,
+                    error -> {
+                      accepted[0] = error == null;
+                      return reply(error);
+                    }));
+    if (!accepted[0]) {
+      return stored;
+    }
+    long offset = offsets.next();
+    Runnable opened =
+        withStore(
+            store ->
+                producers.transactionWrote(
+                    commit.getProducerId(), commit.getProducerEpoch(), offset, batch));
+    return new ApplyResult(
+        stored.reply(),
+        () -> {
+          stored.publish().run();
+          opened.run();
+          openTransactions.putIfAbsent(commit.getProducerId(), offset);
+          offsets = offsets.withFirstOpen(firstOpen());
+        });
+  }
+
+  private ApplyResult applyTransaction(PartitionCommand command, WriteBatch batch) {
+    return withStore(
+        store -> transactions.apply(command.getTransaction(), batch, PartitionStateMachine::reply));
+  }
+
+  /**
+   * Ends a producer's transaction here. An abort records the transaction's range in the aborted
+   * index, so read_committed readers skip its records; either way the last stable offset moves on.
+   */
+  private ApplyResult applyMarker(TransactionMarker marker, WriteBatch batch) {
+    LogOffsets before = offsets;
+    long producerId = marker.getProducerId();
+    return withStore(
+        store -> {
+          ProducerStates.MarkerOutcome outcome =
+              producers.endTransaction(
+                  producerId, marker.getProducerEpoch(), before.lastAppendTime(), batch);
+          Runnable offsetsEnded = () -> {};
+          if (outcome.closed()) {
+            if (!marker.getCommit()) {
+              batch.put(
+                  Keys.of(ABORTED, before.next(), producerId), Keys.longs(outcome.firstOffset()));
+            }
+            offsetsEnded = groups.endTransaction(store, producerId, marker.getCommit(), batch);
+          }
+          Runnable groupsPublish = offsetsEnded;
+          return new ApplyResult(
+              reply(null),
+              () -> {
+                outcome.publish().run();
+                groupsPublish.run();
+                if (outcome.closed()) {
+                  openTransactions.remove(producerId);
+                  offsets = offsets.withFirstOpen(firstOpen());
+                  appends.signal();
+                }
+              });
+        });
+  }
+
+  private long firstOpen() {
+    long first = Long.MAX_VALUE;
+    for (long offset : openTransactions.values()) {
+      first = Math.min(first, offset);
+    }
+    return first;
+  }
+
+  /** Runs an apply step that reads the store; RocksDB failures stop the state machine. */
+  private <T> T withStore(StoreStep<T> step) {
+    T result =
+        read(
+            store -> {
+              try {
+                return step.run(store);
+              } catch (RocksDBException e) {
+                throw new Store.StorageException("cannot build write batch", e);
+              }
+            });
+    if (result == null) {
+      throw new IllegalStateException("the store closed during apply");
+    }
+    return result;
+  }
+
+  @FunctionalInterface
+  private interface StoreStep<T> {
+    T run(Store store) throws RocksDBException;
+  }
+
+  private static byte[] reply(@Nullable Error error) {
+    return (error == null
+            ? PartitionCommandResult.getDefaultInstance()
+            : PartitionCommandResult.newBuilder().setError(error).build())
+        .toByteArray();
   }
 
   private ApplyResult append(AppendRecords append, long index, WriteBatch batch) {
@@ -102,7 +224,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
         : new ApplyResult(
             appended.reply().toByteArray(),
             () -> {
-              appended.publishProducers().run();
+              appended.publish().run();
               offsets = after;
               appends.signal();
             });
@@ -126,7 +248,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
       reply.addBatchResults(appended.reply());
       if (appended.after() != null) {
         last = appended.after();
-        publishProducers.add(appended.publishProducers());
+        publishProducers.add(appended.publish());
       }
     }
     LogOffsets after = last;
@@ -141,12 +263,10 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
 
   /**
    * What one append did: its reply, and when it appended, the log's new extent and what to make
-   * visible about its producer once the write batch is written.
+   * visible about its producer (and transaction) once the write batch is written.
    */
   private record Appended(
-      PartitionCommandResult reply,
-      @Nullable LogOffsets after,
-      @Nullable Runnable publishProducers) {
+      PartitionCommandResult reply, @Nullable LogOffsets after, @Nullable Runnable publish) {
     static Appended refused(PartitionCommandResult reply) {
       return new Appended(reply, null, null);
     }
@@ -166,6 +286,10 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
       return Appended.refused(
           errorResult(ErrorCode.INVALID_REQUEST, "an append needs at least one record"));
     }
+    if (append.getTransactional() && append.getProducerId() == 0) {
+      return Appended.refused(
+          errorResult(ErrorCode.INVALID_REQUEST, "a transactional append needs a producer id"));
+    }
     ProducerStates.Check check = producers.check(append, pendingProducers);
     if (check.error() != null) {
       return Appended.refused(PartitionCommandResult.newBuilder().setError(check.error()).build());
@@ -183,11 +307,20 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     long appendTime = Math.max(append.getAppendTimeMs(), before.lastAppendTime());
     long base = before.next();
     RecordBatch.Builder stored =
-        RecordBatch.newBuilder().setBaseOffset(base).setAppendTimeMs(appendTime);
+        RecordBatch.newBuilder()
+            .setBaseOffset(base)
+            .setAppendTimeMs(appendTime)
+            .setProducerId(append.getProducerId())
+            .setTransactional(append.getTransactional());
     for (int i = 0; i < append.getRecordsCount(); i++) {
       stored.addRecords(append.getRecords(i).toBuilder().setOffsetDelta(i));
     }
-    LogOffsets after = new LogOffsets(before.start(), base + append.getRecordsCount(), appendTime);
+    boolean opens =
+        append.getTransactional() && !openTransactions.containsKey(append.getProducerId());
+    long firstOpen =
+        opens ? Math.min(before.firstOpenTransaction(), base) : before.firstOpenTransaction();
+    LogOffsets after =
+        new LogOffsets(before.start(), base + append.getRecordsCount(), appendTime, firstOpen);
     Runnable publishProducers;
     try {
       batch.put(Keys.of(BATCH, base), stored.build().toByteArray());
@@ -198,10 +331,17 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     } catch (RocksDBException e) {
       throw new Store.StorageException("cannot build write batch", e);
     }
+    long producerId = append.getProducerId();
     return new Appended(
         PartitionCommandResult.newBuilder().setBaseOffset(base).setAppendTimeMs(appendTime).build(),
         after,
-        publishProducers);
+        () -> {
+          publishProducers.run();
+          if (opens) {
+            // An earlier batch of the same coalesced entry may have opened it already.
+            openTransactions.putIfAbsent(producerId, base);
+          }
+        });
   }
 
   private static PartitionCommandResult errorResult(ErrorCode code, String message) {
@@ -245,20 +385,32 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
    * RecordBatch}.
    */
   public ReadResult read(long offset, int maxBytes) {
+    return read(offset, maxBytes, false);
+  }
+
+  /**
+   * Like {@link #read(long, int)}; with {@code committedOnly}, reads only up to the last stable
+   * offset and leaves out batches of aborted transactions.
+   */
+  public ReadResult read(long offset, int maxBytes, boolean committedOnly) {
     LogOffsets current = offsets;
+    long bound = committedOnly ? current.lastStable() : current.next();
     if (offset < current.start()) {
-      return new ReadResult(current, List.of(), ReadStatus.BEFORE_START);
+      return new ReadResult(current, List.of(), offset, ReadStatus.BEFORE_START);
     }
     if (offset > current.next()) {
-      return new ReadResult(current, List.of(), ReadStatus.BEYOND_END);
+      return new ReadResult(current, List.of(), offset, ReadStatus.BEYOND_END);
     }
-    if (offset == current.next()) {
-      return new ReadResult(current, List.of(), ReadStatus.OK);
+    if (offset >= bound) {
+      return new ReadResult(current, List.of(), offset, ReadStatus.OK);
     }
     ReadResult result =
         read(
             store -> {
               List<byte[]> batches = new ArrayList<>();
+              AbortedRanges aborted =
+                  committedOnly ? AbortedRanges.read(store, offset, bound) : AbortedRanges.NONE;
+              long next = bound;
               try (RocksIterator it = store.newIterator()) {
                 it.seekForPrev(Keys.of(BATCH, offset));
                 if (!it.isValid() || !Keys.hasPrefix(it.key(), BATCH)) {
@@ -266,20 +418,24 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
                 }
                 long bytes = 0;
                 for (; it.isValid() && Keys.hasPrefix(it.key(), BATCH); it.next()) {
-                  if (Keys.longAt(it.key(), 1) >= current.next()) {
+                  long base = Keys.longAt(it.key(), 1);
+                  if (base >= bound) {
                     break;
                   }
                   byte[] value = it.value();
                   if (!batches.isEmpty() && bytes + value.length > maxBytes) {
+                    next = base;
                     break;
                   }
-                  batches.add(value);
-                  bytes += value.length;
+                  if (!aborted.covers(value)) {
+                    batches.add(value);
+                    bytes += value.length;
+                  }
                 }
               }
-              return new ReadResult(current, batches, ReadStatus.OK);
+              return new ReadResult(current, batches, next, ReadStatus.OK);
             });
-    return result == null ? new ReadResult(current, List.of(), ReadStatus.CLOSED) : result;
+    return result == null ? new ReadResult(current, List.of(), offset, ReadStatus.CLOSED) : result;
   }
 
   /** The first offset appended at or after {@code timestampMs}, or -1 when there is none. */
@@ -299,16 +455,54 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
 
   /** Completes once a record at or after {@code offset} is readable (or the log is reloaded). */
   public CompletableFuture<Void> awaitOffset(long offset) {
-    return appends.await(() -> offsets.next() > offset);
+    return awaitOffset(offset, false);
   }
 
-  /** The applied log's extent: [start, next) and the last append time. */
-  public record LogOffsets(long start, long next, long lastAppendTime) {
-    static final LogOffsets EMPTY = new LogOffsets(0, 0, 0);
+  /**
+   * Like {@link #awaitOffset(long)}; with {@code committedOnly}, waits for the last stable offset.
+   */
+  public CompletableFuture<Void> awaitOffset(long offset, boolean committedOnly) {
+    return appends.await(() -> (committedOnly ? offsets.lastStable() : offsets.next()) > offset);
   }
 
-  /** Serialized record batches read from the log. */
-  public record ReadResult(LogOffsets offsets, List<byte[]> batches, ReadStatus status) {}
+  /** A transactional id coordinated through this partition, as last applied. */
+  public Optional<TransactionState> transaction(String transactionalId) {
+    return transactions.transaction(transactionalId);
+  }
+
+  /** Every transactional id coordinated through this partition. */
+  public Map<String, TransactionState> transactions() {
+    return transactions.transactions();
+  }
+
+  /** Whether a group coordinated here has transactional offsets awaiting their outcome. */
+  public boolean hasPendingTransactionalOffsets(String groupId) {
+    return groups.hasPendingOffsets(groupId);
+  }
+
+  /**
+   * The applied log's extent: [start, next), the last append time, and the first offset of the
+   * oldest open transaction ({@link Long#MAX_VALUE} when none is open).
+   */
+  public record LogOffsets(long start, long next, long lastAppendTime, long firstOpenTransaction) {
+    static final LogOffsets EMPTY = new LogOffsets(0, 0, 0, Long.MAX_VALUE);
+
+    /** Below this offset every transaction has ended: what read_committed readers may see. */
+    public long lastStable() {
+      return Math.min(firstOpenTransaction, next);
+    }
+
+    LogOffsets withFirstOpen(long firstOpen) {
+      return new LogOffsets(start, next, lastAppendTime, firstOpen);
+    }
+  }
+
+  /**
+   * Serialized record batches read from the log, and the offset to read next (after the batches and
+   * any aborted ones left out).
+   */
+  public record ReadResult(
+      LogOffsets offsets, List<byte[]> batches, long nextOffset, ReadStatus status) {}
 
   /** Whether a read could be served. */
   public enum ReadStatus {

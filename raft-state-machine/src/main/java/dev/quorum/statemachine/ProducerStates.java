@@ -8,7 +8,9 @@ import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.statemachine.storage.Keys;
 import dev.quorum.statemachine.storage.Store;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.RocksDBException;
@@ -77,17 +79,9 @@ final class ProducerStates {
       // Unknown (new, or expired): any sequence starts the producer's history here.
       return Check.APPEND;
     }
-    if (append.getProducerEpoch() < state.getEpoch()) {
-      return new Check(
-          error(
-              ErrorCode.PRODUCER_FENCED,
-              "producer "
-                  + append.getProducerId()
-                  + " epoch "
-                  + append.getProducerEpoch()
-                  + " was fenced by epoch "
-                  + state.getEpoch()),
-          null);
+    Error fenced = fenced(state, append.getProducerEpoch());
+    if (fenced != null) {
+      return new Check(fenced, null);
     }
     if (append.getProducerEpoch() > state.getEpoch()) {
       return append.getBaseSequence() == 0
@@ -96,6 +90,19 @@ final class ProducerStates {
               error(
                   ErrorCode.OUT_OF_ORDER_SEQUENCE,
                   "a new epoch must start at sequence 0, got " + append.getBaseSequence()),
+              null);
+    }
+    if (state.getBatchesCount() == 0) {
+      // The epoch's first batch here (a transaction marker starts each epoch with no batches).
+      return append.getBaseSequence() == 0
+          ? Check.APPEND
+          : new Check(
+              error(
+                  ErrorCode.OUT_OF_ORDER_SEQUENCE,
+                  "epoch "
+                      + state.getEpoch()
+                      + " must start at sequence 0, got "
+                      + append.getBaseSequence()),
               null);
     }
     int last = lastSequence(append);
@@ -119,6 +126,95 @@ final class ProducerStates {
           null);
     }
     return Check.APPEND;
+  }
+
+  /** An error if {@code epoch} is older than the producer's current epoch here, else null. */
+  @Nullable Error checkEpoch(long producerId, int epoch) {
+    ProducerState state = producers.get(producerId);
+    return state == null ? null : fenced(state, epoch);
+  }
+
+  private static @Nullable Error fenced(ProducerState state, int epoch) {
+    return epoch >= state.getEpoch()
+        ? null
+        : error(
+            ErrorCode.PRODUCER_FENCED,
+            "producer "
+                + state.getProducerId()
+                + " epoch "
+                + epoch
+                + " was fenced by epoch "
+                + state.getEpoch());
+  }
+
+  /**
+   * Records that the producer's transaction wrote something here at {@code offset} without a batch
+   * of records (transactional group offsets): the transaction is open from then on.
+   */
+  Runnable transactionWrote(long producerId, int epoch, long offset, WriteBatch batch)
+      throws RocksDBException {
+    ProducerState previous = producers.get(producerId);
+    ProducerState.Builder next =
+        previous == null || previous.getEpoch() != epoch
+            ? newEpoch(producerId, epoch, previous)
+            : previous.toBuilder();
+    if (!next.getTransactionOpen()) {
+      next.setTransactionOpen(true).setTransactionFirstOffset(offset);
+    }
+    return put(next.build(), batch);
+  }
+
+  /** What a transaction marker did in this partition. */
+  record MarkerOutcome(boolean closed, long firstOffset, Runnable publish) {}
+
+  /**
+   * Ends the producer's open transaction if the marker is for it, and moves the producer to the
+   * next epoch here so that nothing delayed from the ended transaction is accepted afterwards. A
+   * marker older than the producer's epoch here is stale (its transaction ended long ago, and a
+   * newer one may be open): it changes nothing.
+   */
+  MarkerOutcome endTransaction(long producerId, int epoch, long appendTime, WriteBatch batch)
+      throws RocksDBException {
+    ProducerState previous = producers.get(producerId);
+    if (previous != null && previous.getEpoch() > epoch) {
+      return new MarkerOutcome(false, 0, () -> {});
+    }
+    boolean open = previous != null && previous.getTransactionOpen();
+    long first = open ? previous.getTransactionFirstOffset() : 0;
+    ProducerState next =
+        ProducerState.newBuilder()
+            .setProducerId(producerId)
+            .setEpoch(epoch + 1)
+            .setLastAppendTimeMs(appendTime)
+            .build();
+    return new MarkerOutcome(open, first, put(next, batch));
+  }
+
+  /** The first offset of each open transaction here, by producer id. */
+  Map<Long, Long> openTransactions() {
+    Map<Long, Long> open = new HashMap<>();
+    for (ProducerState state : producers.values()) {
+      if (state.getTransactionOpen()) {
+        open.put(state.getProducerId(), state.getTransactionFirstOffset());
+      }
+    }
+    return open;
+  }
+
+  private static ProducerState.Builder newEpoch(
+      long producerId, int epoch, @Nullable ProducerState previous) {
+    ProducerState.Builder next =
+        ProducerState.newBuilder().setProducerId(producerId).setEpoch(epoch);
+    if (previous != null && previous.getTransactionOpen()) {
+      // Never forget an open transaction: only its marker may end it.
+      next.setTransactionOpen(true).setTransactionFirstOffset(previous.getTransactionFirstOffset());
+    }
+    return next;
+  }
+
+  private Runnable put(ProducerState state, WriteBatch batch) throws RocksDBException {
+    batch.put(Keys.of(PRODUCER, state.getProducerId()), state.toByteArray());
+    return () -> producers.put(state.getProducerId(), state);
   }
 
   /**
@@ -149,10 +245,11 @@ final class ProducerStates {
       ProducerState previous = current(append.getProducerId(), pending);
       ProducerState.Builder next =
           previous == null || previous.getEpoch() != append.getProducerEpoch()
-              ? ProducerState.newBuilder()
-                  .setProducerId(append.getProducerId())
-                  .setEpoch(append.getProducerEpoch())
+              ? newEpoch(append.getProducerId(), append.getProducerEpoch(), previous)
               : previous.toBuilder();
+      if (append.getTransactional() && !next.getTransactionOpen()) {
+        next.setTransactionOpen(true).setTransactionFirstOffset(baseOffset);
+      }
       next.addBatches(
               ProducerBatch.newBuilder()
                   .setBaseSequence(append.getBaseSequence())
@@ -168,10 +265,11 @@ final class ProducerStates {
       changed.put(state.getProducerId(), state);
       pending.put(state.getProducerId(), state);
     }
-    java.util.List<Long> expired = new java.util.ArrayList<>();
+    List<Long> expired = new ArrayList<>();
     if (index % SWEEP_EVERY == 0) {
       for (ProducerState state : producers.values()) {
         if (appendTime - state.getLastAppendTimeMs() > EXPIRY_MS
+            && !state.getTransactionOpen()
             && !changed.containsKey(state.getProducerId())
             && !pending.containsKey(state.getProducerId())) {
           batch.delete(Keys.of(PRODUCER, state.getProducerId()));

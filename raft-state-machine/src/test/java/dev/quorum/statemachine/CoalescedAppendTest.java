@@ -7,10 +7,13 @@ import dev.quorum.protocol.raft.AppendBatches;
 import dev.quorum.protocol.raft.AppendRecords;
 import dev.quorum.protocol.raft.PartitionCommand;
 import dev.quorum.protocol.raft.PartitionCommandResult;
+import dev.quorum.protocol.raft.TransactionMarker;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.Record;
+import dev.quorum.protocol.v1.RecordBatch;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -120,6 +123,37 @@ class CoalescedAppendTest {
       assertThat(retry.getDuplicate()).isTrue();
       assertThat(retry.getBaseOffset()).isEqualTo(3);
       assertThat(single(cluster, batch(10, 0, 1, "e")).getBaseOffset()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void aTransactionOpenedInACoalescedEntryHoldsTheLastStableOffsetFromItsFirstBatch()
+      throws Exception {
+    try (RaftTestCluster cluster = single()) {
+      submit(
+          cluster,
+          List.of(
+              batch(0, 0, 0, "plain"),
+              batch(7, 3, 0, "t-a").toBuilder().setTransactional(true).build(),
+              batch(8, 0, 0, "other"),
+              batch(7, 3, 1, "t-b").toBuilder().setTransactional(true).build()));
+      PartitionStateMachine log = log(cluster);
+      assertThat(log.offsets().lastStable()).isEqualTo(1);
+
+      PartitionCommand abort =
+          PartitionCommand.newBuilder()
+              .setMarker(TransactionMarker.newBuilder().setProducerId(7).setProducerEpoch(3))
+              .build();
+      PartitionCommandResult.parseFrom(cluster.submit(abort.toByteArray()));
+      assertThat(log.offsets().lastStable()).isEqualTo(4);
+      // The abort covers both of the transaction's batches and nothing else.
+      List<String> committed = new ArrayList<>();
+      for (byte[] b : log.read(0, 1 << 20, true).batches()) {
+        RecordBatch.parseFrom(b)
+            .getRecordsList()
+            .forEach(r -> committed.add(r.getValue().toStringUtf8()));
+      }
+      assertThat(committed).containsExactly("plain", "other");
     }
   }
 

@@ -29,12 +29,28 @@ final class CoordinatorClient {
   private final List<String> bootstrap;
   private final Duration callTimeout;
   private final Map<String, String> coordinators = new ConcurrentHashMap<>();
+  private final boolean transactional;
 
+  /** Finds and calls the coordinators of consumer groups. */
   CoordinatorClient(
       NodeConnections connections,
       MetadataCache metadata,
       List<String> bootstrap,
       Duration callTimeout) {
+    this(connections, metadata, bootstrap, callTimeout, false);
+  }
+
+  /**
+   * Finds and calls the coordinators of transactional ids when {@code transactional}, else of
+   * consumer groups.
+   */
+  CoordinatorClient(
+      NodeConnections connections,
+      MetadataCache metadata,
+      List<String> bootstrap,
+      Duration callTimeout,
+      boolean transactional) {
+    this.transactional = transactional;
     this.connections = connections;
     this.metadata = metadata;
     this.bootstrap = List.copyOf(bootstrap);
@@ -113,7 +129,9 @@ final class CoordinatorClient {
       return known;
     }
     FindCoordinatorRequest request =
-        FindCoordinatorRequest.newBuilder().setGroupId(groupId).build();
+        transactional
+            ? FindCoordinatorRequest.newBuilder().setTransactionalId(groupId).build()
+            : FindCoordinatorRequest.newBuilder().setGroupId(groupId).build();
     BrokerException last = null;
     for (String address : candidates()) {
       if (System.nanoTime() >= deadlineNanos) {
@@ -143,7 +161,8 @@ final class CoordinatorClient {
       throw last;
     }
     throw new CoordinatorNotAvailableException(
-        "no node told the coordinator of group "
+        "no node told the coordinator of "
+            + (transactional ? "transactional id " : "group ")
             + groupId
             + (last == null ? "" : ": " + last.getMessage()));
   }

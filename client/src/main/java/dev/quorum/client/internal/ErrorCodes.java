@@ -2,6 +2,7 @@ package dev.quorum.client.internal;
 
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.BrokerUnavailableException;
+import dev.quorum.client.ConcurrentTransactionsException;
 import dev.quorum.client.CoordinatorNotAvailableException;
 import dev.quorum.client.FencedMemberException;
 import dev.quorum.client.GroupNotEmptyException;
@@ -12,6 +13,8 @@ import dev.quorum.client.InvalidPartitionsException;
 import dev.quorum.client.InvalidReplicationFactorException;
 import dev.quorum.client.InvalidRequestException;
 import dev.quorum.client.InvalidTopicException;
+import dev.quorum.client.InvalidTransactionalIdException;
+import dev.quorum.client.InvalidTxnStateException;
 import dev.quorum.client.LeaderNotAvailableException;
 import dev.quorum.client.NotCoordinatorException;
 import dev.quorum.client.NotLeaderException;
@@ -25,6 +28,7 @@ import dev.quorum.client.TopicExistsException;
 import dev.quorum.client.UnknownMemberException;
 import dev.quorum.client.UnknownPartitionException;
 import dev.quorum.client.UnknownTopicException;
+import dev.quorum.client.UnstableOffsetCommitException;
 import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
 import io.grpc.Status;
@@ -64,6 +68,10 @@ public final class ErrorCodes {
       case GROUP_NOT_FOUND -> new GroupNotFoundException(m, ind);
       case OUT_OF_ORDER_SEQUENCE -> new OutOfOrderSequenceException(m, ind);
       case PRODUCER_FENCED -> new ProducerFencedException(m, ind);
+      case CONCURRENT_TRANSACTIONS -> new ConcurrentTransactionsException(m, ind);
+      case INVALID_TXN_STATE -> new InvalidTxnStateException(m, ind);
+      case INVALID_TRANSACTIONAL_ID -> new InvalidTransactionalIdException(m, ind);
+      case UNSTABLE_OFFSET_COMMIT -> new UnstableOffsetCommitException(m, ind);
       case INTERNAL, UNRECOGNIZED ->
           new InternalBrokerException(m + " (code " + error.getCode() + ")", ind);
     };
@@ -81,7 +89,9 @@ public final class ErrorCodes {
           REQUEST_TIMED_OUT,
           UNAVAILABLE,
           NOT_COORDINATOR,
-          COORDINATOR_NOT_AVAILABLE ->
+          COORDINATOR_NOT_AVAILABLE,
+          CONCURRENT_TRANSACTIONS,
+          UNSTABLE_OFFSET_COMMIT ->
           true;
       default -> false;
     };

@@ -35,8 +35,20 @@ final class OffsetLookup {
   private final NodeConnections connections;
   private final MetadataCache metadata;
   private final Duration callTimeout;
+  private final dev.quorum.protocol.v1.IsolationLevel isolation;
 
   OffsetLookup(NodeConnections connections, MetadataCache metadata, Duration callTimeout) {
+    this(
+        connections, metadata, callTimeout, dev.quorum.protocol.v1.IsolationLevel.READ_UNCOMMITTED);
+  }
+
+  /** With READ_COMMITTED, the latest offset is the last stable offset. */
+  OffsetLookup(
+      NodeConnections connections,
+      MetadataCache metadata,
+      Duration callTimeout,
+      dev.quorum.protocol.v1.IsolationLevel isolation) {
+    this.isolation = isolation;
     this.connections = connections;
     this.metadata = metadata;
     this.callTimeout = callTimeout;
@@ -147,7 +159,8 @@ final class OffsetLookup {
 
   private CompletableFuture<ListOffsetsResponse> call(
       String address, Map<TopicPartition, Query> queries) {
-    ListOffsetsRequest.Builder request = ListOffsetsRequest.newBuilder();
+    ListOffsetsRequest.Builder request =
+        ListOffsetsRequest.newBuilder().setIsolationLevel(isolation);
     queries.forEach(
         (tp, q) ->
             request.addPartitions(

@@ -69,6 +69,8 @@ final class ProducerSender implements Runnable {
   private final long lingerNanos;
   private final long deliveryTimeoutNanos;
   private final boolean idempotent;
+  // Transactional: the producer id and each epoch come from the transaction coordinator.
+  private final boolean transactional;
   private volatile boolean closing;
   private volatile boolean closeNow;
 
@@ -102,6 +104,7 @@ final class ProducerSender implements Runnable {
     this.lingerNanos = config.linger().toNanos();
     this.deliveryTimeoutNanos = config.deliveryTimeout().toNanos();
     this.idempotent = config.enableIdempotence();
+    this.transactional = config.transactionalId() != null;
   }
 
   /** Records of one partition waiting to be batched, plus its one batch in flight or in backoff. */
@@ -118,6 +121,18 @@ final class ProducerSender implements Runnable {
     PartitionQueue(TopicPartition partition) {
       this.partition = partition;
     }
+  }
+
+  /**
+   * Numbers later batches under this producer id and epoch (a transactional producer gets them from
+   * its coordinator, a new epoch per transaction).
+   */
+  void useProducerId(long producerId, int epoch) {
+    events.add(
+        () -> {
+          this.producerId = producerId;
+          this.producerEpoch = epoch;
+        });
   }
 
   void append(PendingRecord record) {
@@ -291,7 +306,7 @@ final class ProducerSender implements Runnable {
       if (batch == null && !ready(q, now)) {
         continue;
       }
-      if (batch == null && idempotent && !sequencesLeft(q)) {
+      if (batch == null && idempotent && !transactional && !sequencesLeft(q)) {
         // Rather than wrap the sequence, number the partition afresh under a new producer id.
         producerId = 0;
       }
@@ -371,7 +386,8 @@ final class ProducerSender implements Runnable {
               .setPartition(b.partition.partition())
               .setProducerId(b.producerId)
               .setProducerEpoch(b.producerEpoch)
-              .setBaseSequence(b.baseSequence);
+              .setBaseSequence(b.baseSequence)
+              .setTransactional(transactional);
       b.records.forEach(r -> pp.addRecords(r.wire));
       request.addPartitions(pp);
     }
@@ -523,7 +539,8 @@ final class ProducerSender implements Runnable {
   }
 
   private void dropProducerId(ProducerBatch b) {
-    if (producerId == b.producerId && producerEpoch == b.producerEpoch) {
+    // A transaction with a failed batch must abort, and its end starts a new epoch anyway.
+    if (!transactional && producerId == b.producerId && producerEpoch == b.producerEpoch) {
       producerId = 0;
     }
   }
@@ -671,6 +688,7 @@ final class ProducerSender implements Runnable {
   /** Asks one known node for a producer id; each retry asks the next one. */
   private void maybeInitProducerId(long now) {
     if (!needsProducerId()
+        || transactional
         || producerIdInFlight
         || fenced != null
         || now < nextProducerIdNanos

@@ -16,6 +16,7 @@ import dev.quorum.client.PartitionLag;
 import dev.quorum.client.RequestTimeoutException;
 import dev.quorum.client.TopicDescription;
 import dev.quorum.client.TopicPartition;
+import dev.quorum.client.TransactionDescription;
 import dev.quorum.client.UnknownTopicException;
 import dev.quorum.protocol.v1.BrokerGrpc;
 import dev.quorum.protocol.v1.CommitOffsetsRequest;
@@ -25,11 +26,15 @@ import dev.quorum.protocol.v1.CreateTopicRequest;
 import dev.quorum.protocol.v1.DeleteTopicRequest;
 import dev.quorum.protocol.v1.DescribeGroupRequest;
 import dev.quorum.protocol.v1.DescribeGroupResponse;
+import dev.quorum.protocol.v1.DescribeTransactionRequest;
+import dev.quorum.protocol.v1.DescribeTransactionResponse;
 import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.GroupSummary;
 import dev.quorum.protocol.v1.ListGroupsRequest;
 import dev.quorum.protocol.v1.ListGroupsResponse;
+import dev.quorum.protocol.v1.ListTransactionsRequest;
+import dev.quorum.protocol.v1.ListTransactionsResponse;
 import dev.quorum.protocol.v1.MemberDescription;
 import dev.quorum.protocol.v1.MetadataResponse;
 import dev.quorum.protocol.v1.NodeInfo;
@@ -65,6 +70,7 @@ public final class QuorumAdmin implements Admin {
   private final MetadataCache metadata;
   private final OffsetLookup offsets;
   private final CoordinatorClient coordinator;
+  private final CoordinatorClient transactionCoordinator;
   private final Duration callTimeout;
   private final List<String> bootstrap;
 
@@ -80,6 +86,8 @@ public final class QuorumAdmin implements Admin {
     this.metadata = new MetadataCache(connections, bootstrap, callTimeout);
     this.offsets = new OffsetLookup(connections, metadata, callTimeout);
     this.coordinator = new CoordinatorClient(connections, metadata, bootstrap, callTimeout);
+    this.transactionCoordinator =
+        new CoordinatorClient(connections, metadata, bootstrap, callTimeout, true);
   }
 
   @Override
@@ -313,44 +321,91 @@ public final class QuorumAdmin implements Admin {
 
   @Override
   public List<GroupListing> listGroups() {
-    metadata.refreshBlocking(List.of(), QuorumConsumer.deadline(config.requestTimeout()));
-    Map<NodeInfo, CompletableFuture<ListGroupsResponse>> calls = new LinkedHashMap<>();
-    for (NodeInfo n : metadata.nodes()) {
-      CompletableFuture<ListGroupsResponse> call;
-      try {
-        call =
-            Rpc.toCompletable(
-                connections
-                    .stub(MetadataCache.address(n))
-                    .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .listGroups(ListGroupsRequest.getDefaultInstance()));
-      } catch (RuntimeException e) {
-        call = CompletableFuture.failedFuture(e);
-      }
-      calls.put(n, call);
-    }
     // A group seen twice (its coordinator moved while we asked) is listed once.
     Map<String, GroupListing> groups = new TreeMap<>();
-    BrokerException last = null;
-    int answered = 0;
-    for (Map.Entry<NodeInfo, CompletableFuture<ListGroupsResponse>> c : calls.entrySet()) {
-      ListGroupsResponse response;
-      try {
-        response = c.getValue().join();
-      } catch (RuntimeException e) {
-        last = ErrorCodes.fromTransport(e, MetadataCache.address(c.getKey()), false);
-        continue;
-      }
-      answered++;
+    for (ListGroupsResponse response :
+        askEveryNode(stub -> stub.listGroups(ListGroupsRequest.getDefaultInstance()))) {
       for (GroupSummary g : response.getGroupsList()) {
         groups.putIfAbsent(
             g.getGroupId(), new GroupListing(g.getGroupId(), g.getState(), g.getMembers()));
       }
     }
-    if (answered == 0 && last != null) {
+    return List.copyOf(groups.values());
+  }
+
+  @Override
+  public List<TransactionDescription> listTransactions() {
+    Map<String, TransactionDescription> transactions = new TreeMap<>();
+    for (ListTransactionsResponse response :
+        askEveryNode(stub -> stub.listTransactions(ListTransactionsRequest.getDefaultInstance()))) {
+      for (var t : response.getTransactionsList()) {
+        transactions.putIfAbsent(t.getTransactionalId(), fromWire(t));
+      }
+    }
+    return List.copyOf(transactions.values());
+  }
+
+  @Override
+  public TransactionDescription describeTransaction(String transactionalId) {
+    Objects.requireNonNull(transactionalId, "transactionalId");
+    DescribeTransactionRequest request =
+        DescribeTransactionRequest.newBuilder().setTransactionalId(transactionalId).build();
+    return fromWire(
+        transactionCoordinator
+            .call(
+                transactionalId,
+                stub -> stub.describeTransaction(request),
+                DescribeTransactionResponse::getError,
+                QuorumConsumer.deadline(config.requestTimeout()))
+            .getTransaction());
+  }
+
+  private static TransactionDescription fromWire(dev.quorum.protocol.v1.TransactionDescription t) {
+    return new TransactionDescription(
+        t.getTransactionalId(),
+        t.getProducerId(),
+        t.getProducerEpoch(),
+        t.getState(),
+        GroupWire.fromWire(t.getPartitionsList()),
+        t.getStartTimeMs() == 0 ? null : java.time.Instant.ofEpochMilli(t.getStartTimeMs()),
+        Duration.ofMillis(t.getTimeoutMs()),
+        t.getCoordinatorId(),
+        t.getLastOutcome());
+  }
+
+  /** The answers of every node that answered; fails only if none did. */
+  private <T> List<T> askEveryNode(
+      Function<BrokerGrpc.BrokerFutureStub, com.google.common.util.concurrent.ListenableFuture<T>>
+          rpc) {
+    metadata.refreshBlocking(List.of(), QuorumConsumer.deadline(config.requestTimeout()));
+    Map<NodeInfo, CompletableFuture<T>> calls = new LinkedHashMap<>();
+    for (NodeInfo n : metadata.nodes()) {
+      CompletableFuture<T> call;
+      try {
+        call =
+            Rpc.toCompletable(
+                rpc.apply(
+                    connections
+                        .stub(MetadataCache.address(n))
+                        .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)));
+      } catch (RuntimeException e) {
+        call = CompletableFuture.failedFuture(e);
+      }
+      calls.put(n, call);
+    }
+    List<T> answers = new ArrayList<>();
+    BrokerException last = null;
+    for (Map.Entry<NodeInfo, CompletableFuture<T>> c : calls.entrySet()) {
+      try {
+        answers.add(c.getValue().join());
+      } catch (RuntimeException e) {
+        last = ErrorCodes.fromTransport(e, MetadataCache.address(c.getKey()), false);
+      }
+    }
+    if (answers.isEmpty() && last != null) {
       throw last;
     }
-    return List.copyOf(groups.values());
+    return answers;
   }
 
   @Override

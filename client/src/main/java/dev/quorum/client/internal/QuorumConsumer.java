@@ -3,7 +3,9 @@ package dev.quorum.client.internal;
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.Consumer;
 import dev.quorum.client.ConsumerConfig;
+import dev.quorum.client.ConsumerGroupMetadata;
 import dev.quorum.client.ConsumerRecord;
+import dev.quorum.client.IsolationLevel;
 import dev.quorum.client.OffsetOutOfRangeException;
 import dev.quorum.client.OffsetResetPolicy;
 import dev.quorum.client.RebalanceListener;
@@ -101,7 +103,7 @@ public final class QuorumConsumer implements Consumer {
     this.callTimeout = QuorumProducer.min(config.requestTimeout(), Duration.ofSeconds(10));
     List<String> bootstrap = Addresses.parse("bootstrap", config.bootstrap());
     this.metadata = new MetadataCache(connections, bootstrap, callTimeout);
-    this.offsets = new OffsetLookup(connections, metadata, callTimeout);
+    this.offsets = new OffsetLookup(connections, metadata, callTimeout, wireIsolation(config));
     this.coordinator = new CoordinatorClient(connections, metadata, bootstrap, callTimeout);
     this.inPollTimeout = QuorumProducer.min(config.sessionTimeout().dividedBy(3), callTimeout);
   }
@@ -271,6 +273,7 @@ public final class QuorumConsumer implements Consumer {
         FetchOffsetsRequest.newBuilder()
             .setGroupId(config.groupId())
             .addAllPartitions(GroupWire.toWire(partitions))
+            .setRequireStable(config.isolationLevel() == IsolationLevel.READ_COMMITTED)
             .build();
     FetchOffsetsResponse response =
         coordinator.call(
@@ -479,6 +482,14 @@ public final class QuorumConsumer implements Consumer {
   }
 
   @Override
+  public ConsumerGroupMetadata groupMetadata() {
+    requireGroupId("groupMetadata");
+    return group != null && group.joined()
+        ? new ConsumerGroupMetadata(config.groupId(), group.memberId(), group.epoch())
+        : new ConsumerGroupMetadata(config.groupId(), "", 0);
+  }
+
+  @Override
   public Set<TopicPartition> assignment() {
     return Set.copyOf(assigned.keySet());
   }
@@ -667,7 +678,8 @@ public final class QuorumConsumer implements Consumer {
         FetchRequest.newBuilder()
             .setMaxWaitMs(maxWaitMs)
             .setMinBytes(1)
-            .setMaxBytes(config.fetchMaxBytes());
+            .setMaxBytes(config.fetchMaxBytes())
+            .setIsolationLevel(wireIsolation(config));
     for (TopicPartition tp : tps) {
       request.addPartitions(
           PartitionFetch.newBuilder()
@@ -688,6 +700,12 @@ public final class QuorumConsumer implements Consumer {
     }
   }
 
+  private static dev.quorum.protocol.v1.IsolationLevel wireIsolation(ConsumerConfig config) {
+    return config.isolationLevel() == IsolationLevel.READ_COMMITTED
+        ? dev.quorum.protocol.v1.IsolationLevel.READ_COMMITTED
+        : dev.quorum.protocol.v1.IsolationLevel.READ_UNCOMMITTED;
+  }
+
   /** Applies one partition's fetch result; true when it answered without a retriable error. */
   private boolean handle(PartitionFetchResult r) {
     TopicPartition tp = new TopicPartition(r.getTopic(), r.getPartition());
@@ -700,6 +718,10 @@ public final class QuorumConsumer implements Consumer {
       s.buffered.addAll(
           WireRecords.fromBatches(
               tp.topic(), tp.partition(), r.getRecordBatchesList(), s.position));
+      if (s.buffered.isEmpty() && r.getNextOffset() > s.position) {
+        // Everything read was left out (batches of aborted transactions): move past it.
+        s.position = r.getNextOffset();
+      }
       return true;
     }
     if (code == ErrorCode.OFFSET_OUT_OF_RANGE) {

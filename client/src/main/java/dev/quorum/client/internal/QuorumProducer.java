@@ -2,11 +2,14 @@ package dev.quorum.client.internal;
 
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.BufferExhaustedException;
+import dev.quorum.client.ConsumerGroupMetadata;
 import dev.quorum.client.Producer;
 import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.ProducerRecord;
 import dev.quorum.client.RecordMetadata;
+import dev.quorum.client.TopicPartition;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +36,7 @@ public final class QuorumProducer implements Producer {
   private final Set<CompletableFuture<RecordMetadata>> pending = ConcurrentHashMap.newKeySet();
   private final ExecutorService callbacks;
   private final ProducerSender sender;
+  private final TransactionManager transactions;
   private final Thread senderThread;
   // Held shared by send() while it enqueues, exclusively by close() while it marks the producer
   // closed, so no record can slip into the queue after the sender decided to stop.
@@ -64,6 +68,15 @@ public final class QuorumProducer implements Producer {
             Addresses.parse("bootstrap", config.bootstrap()),
             min(config.requestTimeout(), Duration.ofSeconds(10)));
     this.sender = new ProducerSender(config, connections, metadata, this::complete);
+    this.transactions =
+        config.transactionalId() == null
+            ? null
+            : new TransactionManager(
+                config,
+                connections,
+                metadata,
+                Addresses.parse("bootstrap", config.bootstrap()),
+                sender);
     this.senderThread = ClientThreads.named(SENDER_THREAD).newThread(sender);
     senderThread.start();
   }
@@ -73,6 +86,13 @@ public final class QuorumProducer implements Producer {
     Objects.requireNonNull(record, "record");
     if (closed) {
       throw new IllegalStateException("producer is closed");
+    }
+    if (transactions != null) {
+      try {
+        record = transactions.route(record);
+      } catch (BrokerException e) {
+        return CompletableFuture.failedFuture(e);
+      }
     }
     try {
       if (!buffer.tryAcquire(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS)) {
@@ -111,6 +131,9 @@ public final class QuorumProducer implements Producer {
 
   /** Called on the sender thread with each record's outcome. */
   private void complete(PendingRecord p, RecordMetadata metadata, BrokerException error) {
+    if (error != null && transactions != null) {
+      transactions.recordFailed(error);
+    }
     buffer.release();
     pending.remove(p.future);
     callbacks.execute(
@@ -135,6 +158,50 @@ public final class QuorumProducer implements Producer {
     } finally {
       sender.flushEnded();
     }
+  }
+
+  @Override
+  public void initTransactions() {
+    transactions("initTransactions").initTransactions();
+  }
+
+  @Override
+  public void beginTransaction() {
+    transactions("beginTransaction").beginTransaction();
+  }
+
+  @Override
+  public void sendOffsetsToTransaction(
+      Map<TopicPartition, Long> offsets, ConsumerGroupMetadata group) {
+    Objects.requireNonNull(offsets, "offsets");
+    Objects.requireNonNull(group, "group");
+    transactions("sendOffsetsToTransaction").sendOffsetsToTransaction(offsets, group);
+  }
+
+  @Override
+  public void commitTransaction() {
+    TransactionManager t = transactions("commitTransaction");
+    t.startCommit();
+    flush();
+    t.finishCommit();
+  }
+
+  @Override
+  public void abortTransaction() {
+    TransactionManager t = transactions("abortTransaction");
+    t.startAbort();
+    flush();
+    t.finishAbort();
+  }
+
+  private TransactionManager transactions(String operation) {
+    if (transactions == null) {
+      throw new IllegalStateException(operation + "() needs ProducerConfig.transactionalId");
+    }
+    if (closed) {
+      throw new IllegalStateException("producer is closed");
+    }
+    return transactions;
   }
 
   @Override

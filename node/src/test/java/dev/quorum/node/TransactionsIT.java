@@ -1,0 +1,354 @@
+package dev.quorum.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quorum.client.Admin;
+import dev.quorum.client.AdminConfig;
+import dev.quorum.client.Consumer;
+import dev.quorum.client.ConsumerConfig;
+import dev.quorum.client.ConsumerRecord;
+import dev.quorum.client.IsolationLevel;
+import dev.quorum.client.NewTopic;
+import dev.quorum.client.OffsetResetPolicy;
+import dev.quorum.client.Producer;
+import dev.quorum.client.ProducerConfig;
+import dev.quorum.client.ProducerFencedException;
+import dev.quorum.client.ProducerRecord;
+import dev.quorum.client.TopicPartition;
+import dev.quorum.client.TransactionAbortedException;
+import dev.quorum.client.TransactionDescription;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Transactions on three in-JVM nodes, through the client library. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class TransactionsIT {
+  @TempDir static Path dir;
+  private TestCluster cluster;
+  private Admin admin;
+  private final List<AutoCloseable> clients = new ArrayList<>();
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    cluster = TestCluster.start(dir, 3);
+    admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build());
+    cluster.awaitAllNodesUp(admin);
+  }
+
+  @AfterEach
+  void closeClients() {
+    for (AutoCloseable client : clients) {
+      try {
+        client.close();
+      } catch (Exception e) {
+        // a fenced producer may fail to flush on close
+      }
+    }
+    clients.clear();
+  }
+
+  @AfterAll
+  void stopCluster() {
+    if (admin != null) {
+      admin.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void anAbortedTransactionIsInvisibleToReadCommittedAndVisibleToReadUncommitted() {
+    admin.createTopic(new NewTopic("tx-abort", 2, 3));
+    Producer producer = transactional("aborter", Duration.ofMinutes(1));
+    producer.initTransactions();
+    producer.beginTransaction();
+    send(producer, "tx-abort", "aborted-", 0, 10);
+    producer.abortTransaction();
+    producer.beginTransaction();
+    send(producer, "tx-abort", "committed-", 0, 5);
+    producer.commitTransaction();
+
+    assertThat(drain("tx-abort", 2, IsolationLevel.READ_COMMITTED, 5))
+        .containsExactlyInAnyOrder(values("committed-", 0, 5).toArray(String[]::new));
+    List<String> everything = drain("tx-abort", 2, IsolationLevel.READ_UNCOMMITTED, 15);
+    assertThat(everything).containsAll(values("aborted-", 0, 10)).hasSize(15);
+  }
+
+  @Test
+  void aZombieProducerIsFencedAndItsOpenTransactionAborted() {
+    admin.createTopic(new NewTopic("tx-zombie", 1, 3));
+    Producer zombie = transactional("worker-1", Duration.ofMinutes(1));
+    zombie.initTransactions();
+    zombie.beginTransaction();
+    send(zombie, "tx-zombie", "zombie-", 0, 3);
+    zombie.flush();
+
+    Producer successor = transactional("worker-1", Duration.ofMinutes(1));
+    successor.initTransactions();
+    assertThatThrownBy(zombie::commitTransaction).isInstanceOf(ProducerFencedException.class);
+    successor.beginTransaction();
+    send(successor, "tx-zombie", "successor-", 0, 3);
+    successor.commitTransaction();
+
+    assertThat(drain("tx-zombie", 1, IsolationLevel.READ_COMMITTED, 3))
+        .containsExactly("successor-0", "successor-1", "successor-2");
+    // The zombie cannot write into the successor's transactions either.
+    assertThat(zombie.send(ProducerRecord.of("tx-zombie", bytes("late"))))
+        .failsWithin(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aMultiPartitionTransactionCommitsAllOrNothingAcrossACoordinatorFailover() {
+    admin.createTopic(new NewTopic("tx-multi", 3, 3));
+    Producer producer = transactional("multi", Duration.ofMinutes(1));
+    producer.initTransactions();
+    producer.beginTransaction();
+    for (int p = 0; p < 3; p++) {
+      for (int i = 0; i < 10; i++) {
+        producer.send(
+            ProducerRecord.builder("tx-multi").partition(p).value(bytes(p + "-" + i)).build());
+      }
+    }
+    producer.flush();
+    assertThat(drain("tx-multi", 3, IsolationLevel.READ_UNCOMMITTED, 30)).hasSize(30);
+    assertThat(drain("tx-multi", 3, IsolationLevel.READ_COMMITTED, 0)).isEmpty();
+    // Like Kafka's, a read_committed consumer's end offsets are the last stable offsets.
+    assertThat(endOffsets("tx-multi", 3, IsolationLevel.READ_COMMITTED)).containsOnly(0L);
+    assertThat(endOffsets("tx-multi", 3, IsolationLevel.READ_UNCOMMITTED)).containsOnly(10L);
+
+    int coordinator = admin.describeTransaction("multi").coordinator();
+    cluster.stop(coordinator);
+    try {
+      producer.commitTransaction();
+      List<String> seen = drain("tx-multi", 3, IsolationLevel.READ_COMMITTED, 30);
+      assertThat(seen).hasSize(30).doesNotHaveDuplicates();
+      assertThat(admin.describeTransaction("multi").state()).isEqualTo("EMPTY");
+      assertThat(admin.describeTransaction("multi").lastOutcome()).isEqualTo("COMMITTED");
+    } finally {
+      restart(coordinator);
+    }
+  }
+
+  @Test
+  void aTransactionOpenLongerThanItsTimeoutIsAborted() {
+    admin.createTopic(new NewTopic("tx-timeout", 1, 3));
+    Producer producer = transactional("slow", Duration.ofSeconds(1));
+    producer.initTransactions();
+    producer.beginTransaction();
+    send(producer, "tx-timeout", "slow-", 0, 2);
+    producer.flush();
+    await(
+        "the coordinator aborted the transaction",
+        () -> {
+          TransactionDescription t = admin.describeTransaction("slow");
+          return t.state().equals("EMPTY") && t.lastOutcome().equals("ABORTED");
+        });
+    assertThatThrownBy(producer::commitTransaction).isInstanceOf(TransactionAbortedException.class);
+    producer.abortTransaction();
+    producer.beginTransaction();
+    send(producer, "tx-timeout", "quick-", 0, 1);
+    producer.commitTransaction();
+    assertThat(drain("tx-timeout", 1, IsolationLevel.READ_COMMITTED, 1)).containsExactly("quick-0");
+  }
+
+  @Test
+  void aConsumeTransformProduceLoopWithACrashOutputsEachInputExactlyOnce() {
+    admin.createTopic(new NewTopic("ctp-in", 2, 3));
+    admin.createTopic(new NewTopic("ctp-out", 2, 3));
+    try (Producer input =
+        Producer.create(ProducerConfig.builder().bootstrap(cluster.bootstrap()).build())) {
+      for (int i = 0; i < 100; i++) {
+        input.send(ProducerRecord.of("ctp-in", bytes("k" + i), bytes("" + i)));
+      }
+      input.flush();
+    }
+
+    // The first worker processes some batches, then dies in the middle of a transaction: its
+    // outputs are written, its offsets are sent, but it never commits.
+    Consumer consumer = groupConsumer("ctp");
+    Producer producer = transactional("ctp-worker", Duration.ofMinutes(1));
+    producer.initTransactions();
+    consumer.subscribe(List.of("ctp-in"));
+    int processed = 0;
+    while (processed < 40) {
+      processed += transform(consumer, producer, true);
+    }
+    while (transform(consumer, producer, false) == 0) {
+      // until a batch was processed without commit
+    }
+    producer.close();
+    consumer.close();
+    clients.remove(producer);
+    clients.remove(consumer);
+
+    // Its replacement takes over the transactional id (aborting the open transaction) and the
+    // group (resuming from the committed offsets), and finishes the input.
+    Consumer replacementConsumer = groupConsumer("ctp");
+    Producer replacement = transactional("ctp-worker", Duration.ofMinutes(1));
+    replacement.initTransactions();
+    replacementConsumer.subscribe(List.of("ctp-in"));
+    await(
+        "the input is consumed to its end",
+        () -> {
+          transform(replacementConsumer, replacement, true);
+          Map<TopicPartition, Long> committed =
+              replacementConsumer.committed(
+                  java.util.Set.of(
+                      new TopicPartition("ctp-in", 0), new TopicPartition("ctp-in", 1)));
+          return committed.values().stream().mapToLong(Long::longValue).sum() == 100;
+        });
+
+    List<String> outputs = drain("ctp-out", 2, IsolationLevel.READ_COMMITTED, 100);
+    assertThat(outputs).doesNotHaveDuplicates().hasSize(100);
+    assertThat(outputs).containsExactlyInAnyOrderElementsOf(values("out-", 0, 100));
+  }
+
+  /** One poll's worth of consume-transform-produce; returns the number of inputs processed. */
+  private static int transform(Consumer consumer, Producer producer, boolean commit) {
+    List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(200));
+    if (records.isEmpty()) {
+      return 0;
+    }
+    producer.beginTransaction();
+    Map<TopicPartition, Long> next = new HashMap<>();
+    for (ConsumerRecord r : records) {
+      String value = new String(r.value(), StandardCharsets.UTF_8);
+      producer.send(ProducerRecord.of("ctp-out", r.key(), bytes("out-" + value)));
+      next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+    }
+    producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
+    if (commit) {
+      producer.commitTransaction();
+    } else {
+      producer.flush();
+    }
+    return records.size();
+  }
+
+  private Producer transactional(String transactionalId, Duration timeout) {
+    Producer producer =
+        Producer.create(
+            ProducerConfig.builder()
+                .bootstrap(cluster.bootstrap())
+                .transactionalId(transactionalId)
+                .transactionTimeout(timeout)
+                .build());
+    clients.add(producer);
+    return producer;
+  }
+
+  private Consumer groupConsumer(String group) {
+    Consumer consumer =
+        Consumer.create(
+            ConsumerConfig.builder()
+                .bootstrap(cluster.bootstrap())
+                .groupId(group)
+                // Small polls, so the input takes several transactions.
+                .maxPollRecords(10)
+                .enableAutoCommit(false)
+                .isolationLevel(IsolationLevel.READ_COMMITTED)
+                .autoOffsetReset(OffsetResetPolicy.EARLIEST)
+                .build());
+    clients.add(consumer);
+    return consumer;
+  }
+
+  /**
+   * Reads every partition from the beginning with a fresh consumer until {@code expected} values
+   * arrived and the consumer reached the end it sees, then returns them.
+   */
+  private List<String> drain(String topic, int partitions, IsolationLevel isolation, int expected) {
+    List<String> seen = new ArrayList<>();
+    try (Consumer consumer =
+        Consumer.create(
+            ConsumerConfig.builder()
+                .bootstrap(cluster.bootstrap())
+                .isolationLevel(isolation)
+                .autoOffsetReset(OffsetResetPolicy.EARLIEST)
+                .build())) {
+      List<TopicPartition> all = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        all.add(new TopicPartition(topic, p));
+      }
+      consumer.assign(all);
+      consumer.seekToBeginning(all);
+      await(
+          expected + " values read from " + topic,
+          () -> {
+            consumer
+                .poll(Duration.ofMillis(100))
+                .forEach(r -> seen.add(new String(r.value(), StandardCharsets.UTF_8)));
+            return seen.size() >= expected;
+          });
+      // Anything beyond what was expected would show up in one more round.
+      consumer
+          .poll(Duration.ofMillis(300))
+          .forEach(r -> seen.add(new String(r.value(), StandardCharsets.UTF_8)));
+    }
+    return seen;
+  }
+
+  private java.util.Collection<Long> endOffsets(
+      String topic, int partitions, IsolationLevel isolation) {
+    try (Consumer consumer =
+        Consumer.create(
+            ConsumerConfig.builder()
+                .bootstrap(cluster.bootstrap())
+                .isolationLevel(isolation)
+                .build())) {
+      List<TopicPartition> all = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        all.add(new TopicPartition(topic, p));
+      }
+      return consumer.endOffsets(all).values();
+    }
+  }
+
+  private void restart(int node) {
+    try {
+      cluster.start(node);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    cluster.awaitAllNodesUp(admin);
+  }
+
+  private static void send(Producer producer, String topic, String prefix, int from, int count) {
+    for (String value : values(prefix, from, count)) {
+      producer.send(ProducerRecord.of(topic, bytes(value), bytes(value)));
+    }
+  }
+
+  private static List<String> values(String prefix, int from, int count) {
+    List<String> values = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      values.add(prefix + i);
+    }
+    return values;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void await(String what, BooleanSupplier condition) {
+    TestCluster.await(what, Duration.ofSeconds(60), condition);
+  }
+}
