@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.BrokerUnavailableException;
+import dev.quorum.client.ConcurrentTransactionsException;
 import dev.quorum.client.CoordinatorNotAvailableException;
 import dev.quorum.client.FencedMemberException;
 import dev.quorum.client.GroupNotEmptyException;
@@ -14,6 +15,8 @@ import dev.quorum.client.InvalidPartitionsException;
 import dev.quorum.client.InvalidReplicationFactorException;
 import dev.quorum.client.InvalidRequestException;
 import dev.quorum.client.InvalidTopicException;
+import dev.quorum.client.InvalidTransactionalIdException;
+import dev.quorum.client.InvalidTxnStateException;
 import dev.quorum.client.LeaderNotAvailableException;
 import dev.quorum.client.NotCoordinatorException;
 import dev.quorum.client.NotLeaderException;
@@ -65,6 +68,9 @@ class ErrorCodesTest {
     EXPECTED.put(ErrorCode.GROUP_NOT_FOUND, GroupNotFoundException.class);
     EXPECTED.put(ErrorCode.OUT_OF_ORDER_SEQUENCE, OutOfOrderSequenceException.class);
     EXPECTED.put(ErrorCode.PRODUCER_FENCED, ProducerFencedException.class);
+    EXPECTED.put(ErrorCode.CONCURRENT_TRANSACTIONS, ConcurrentTransactionsException.class);
+    EXPECTED.put(ErrorCode.INVALID_TXN_STATE, InvalidTxnStateException.class);
+    EXPECTED.put(ErrorCode.INVALID_TRANSACTIONAL_ID, InvalidTransactionalIdException.class);
   }
 
   @Test
