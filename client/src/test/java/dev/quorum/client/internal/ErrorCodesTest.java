@@ -30,6 +30,7 @@ import dev.quorum.client.TopicExistsException;
 import dev.quorum.client.UnknownMemberException;
 import dev.quorum.client.UnknownPartitionException;
 import dev.quorum.client.UnknownTopicException;
+import dev.quorum.client.UnstableOffsetCommitException;
 import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
 import io.grpc.Status;
@@ -71,6 +72,7 @@ class ErrorCodesTest {
     EXPECTED.put(ErrorCode.CONCURRENT_TRANSACTIONS, ConcurrentTransactionsException.class);
     EXPECTED.put(ErrorCode.INVALID_TXN_STATE, InvalidTxnStateException.class);
     EXPECTED.put(ErrorCode.INVALID_TRANSACTIONAL_ID, InvalidTransactionalIdException.class);
+    EXPECTED.put(ErrorCode.UNSTABLE_OFFSET_COMMIT, UnstableOffsetCommitException.class);
   }
 
   @Test
