@@ -13,7 +13,7 @@ final class Svg {
   record Bar(String label, double ours, double kafka) {}
 
   static String bars(String title, String unit, List<Bar> bars) {
-    int width = Math.max(480, 120 + bars.size() * 110);
+    int width = Math.max(480, 120 + bars.size() * 170);
     int height = 360;
     int left = 70;
     int top = 50;
@@ -126,6 +126,9 @@ final class Svg {
   static String format(double v) {
     if (!Double.isFinite(v)) {
       return "n/a";
+    }
+    if (v == 0) {
+      return "0";
     }
     double a = Math.abs(v);
     if (a >= 100) {
