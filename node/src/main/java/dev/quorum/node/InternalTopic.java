@@ -85,6 +85,11 @@ final class InternalTopic {
     return topic;
   }
 
+  /** The topic if it exists; unlike {@link #topic()}, never creates it. */
+  Optional<TopicRecord> existing() {
+    return replicas.topic(name);
+  }
+
   /** The partition that coordinates {@code key} if this node leads it, or why not. */
   PartitionLookup.Resolved coordinatorOf(String key) {
     if (topic().isEmpty()) {

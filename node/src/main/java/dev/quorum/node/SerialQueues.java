@@ -20,25 +20,27 @@ final class SerialQueues {
   }
 
   <T> CompletableFuture<T> run(String key, Supplier<CompletableFuture<T>> operation) {
+    @SuppressWarnings("unchecked")
+    CompletableFuture<T> next =
+        (CompletableFuture<T>)
+            tails.compute(
+                key,
+                (k, tail) ->
+                    (tail == null ? CompletableFuture.completedFuture(null) : tail)
+                        .handle((v, e) -> null)
+                        .thenComposeAsync(v -> operation.get(), executor));
+    // Registered outside compute: a callback that runs at once must not touch the map inside it.
+    // The caller gets its own future, so a caller's timeout cannot end the queue's tail early.
     CompletableFuture<T> result = new CompletableFuture<>();
-    tails.compute(
-        key,
-        (k, tail) -> {
-          CompletableFuture<?> previous =
-              tail == null ? CompletableFuture.completedFuture(null) : tail;
-          CompletableFuture<T> next =
-              previous.handle((v, e) -> null).thenComposeAsync(v -> operation.get(), executor);
-          next.whenComplete(
-              (value, failure) -> {
-                // The last operation of an idle key leaves nothing behind.
-                tails.remove(k, next);
-                if (failure != null) {
-                  result.completeExceptionally(failure);
-                } else {
-                  result.complete(value);
-                }
-              });
-          return next;
+    next.whenComplete(
+        (value, failure) -> {
+          // The last operation of an idle key leaves nothing behind.
+          tails.remove(key, next);
+          if (failure != null) {
+            result.completeExceptionally(failure);
+          } else {
+            result.complete(value);
+          }
         });
     return result;
   }

@@ -68,8 +68,17 @@ final class TransactionCoordinator implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService executor;
   private final SerialQueues queues;
-  private final Map<String, CompletableFuture<TransactionState>> completing =
-      new ConcurrentHashMap<>();
+  private final Map<String, Completion> completing = new ConcurrentHashMap<>();
+
+  /** Markers being written for one decided transaction, in one leader term of its partition. */
+  private record Completion(
+      int epoch, Phase phase, long term, CompletableFuture<TransactionState> future) {
+    boolean completes(TransactionState decided, long currentTerm) {
+      return epoch == decided.getProducerEpoch()
+          && phase == decided.getPhase()
+          && term == currentTerm;
+    }
+  }
 
   TransactionCoordinator(
       int nodeId,
@@ -207,6 +216,13 @@ final class TransactionCoordinator implements AutoCloseable {
         () -> {
           try {
             TransactionState current = currentFor(at.partition(), id, request.getProducerId());
+            if (current.getPhase() == Phase.EMPTY
+                && current.getLastOutcome() == Outcome.ABORTED
+                && current.getLastEpoch() == request.getProducerEpoch()
+                && current.getProducerEpoch() == request.getProducerEpoch() + 1) {
+              // The coordinator aborted it (it timed out): the producer must abort, not die.
+              throw outcomeConflict(id, Outcome.ABORTED);
+            }
             checkEpoch(current, request.getProducerEpoch());
             if (current.getPhase() == Phase.PREPARE_COMMIT
                 || current.getPhase() == Phase.PREPARE_ABORT) {
@@ -322,7 +338,7 @@ final class TransactionCoordinator implements AutoCloseable {
 
   ListTransactionsResponse list() {
     ListTransactionsResponse.Builder response = ListTransactionsResponse.newBuilder();
-    Optional<TopicRecord> topic = transactionsTopic.topic();
+    Optional<TopicRecord> topic = transactionsTopic.existing();
     if (topic.isEmpty()) {
       return response.build();
     }
@@ -392,10 +408,19 @@ final class TransactionCoordinator implements AutoCloseable {
   private CompletableFuture<TransactionState> complete(
       LocalReplicas.Partition partition, TransactionState decided) {
     String id = decided.getTransactionalId();
-    CompletableFuture<TransactionState> mine = new CompletableFuture<>();
-    CompletableFuture<TransactionState> running = completing.putIfAbsent(id, mine);
-    if (running != null) {
-      return running;
+    long term = termOf(partition);
+    Completion mine =
+        new Completion(
+            decided.getProducerEpoch(), decided.getPhase(), term, new CompletableFuture<>());
+    // A completion left from an earlier term or transaction is not this one's: replace it (it
+    // stops at its next check, and its final write would fail the version check anyway).
+    Completion running =
+        completing.compute(
+            id,
+            (k, existing) ->
+                existing != null && existing.completes(decided, term) ? existing : mine);
+    if (running != mine) {
+      return running.future();
     }
     boolean commit = decided.getPhase() == Phase.PREPARE_COMMIT;
     List<CompletableFuture<Void>> written = new ArrayList<>();
@@ -409,7 +434,7 @@ final class TransactionCoordinator implements AutoCloseable {
                   .setProducerEpoch(decided.getProducerEpoch())
                   .setCommit(commit)
                   .build(),
-              () -> stillCoordinates(partition)));
+              () -> partition.isLeaderReady() && termOf(partition) == term));
     }
     CompletableFuture.allOf(written.toArray(CompletableFuture[]::new))
         .thenCompose(
@@ -434,16 +459,17 @@ final class TransactionCoordinator implements AutoCloseable {
                     nodeId,
                     id,
                     failure.getMessage());
-                mine.completeExceptionally(failure);
+                mine.future().completeExceptionally(failure);
               } else {
-                mine.complete(ended);
+                mine.future().complete(ended);
               }
             });
-    return mine;
+    return mine.future();
   }
 
-  private boolean stillCoordinates(LocalReplicas.Partition partition) {
-    return partition.isLeaderReady();
+  private static long termOf(LocalReplicas.Partition partition) {
+    var division = partition.division();
+    return division == null ? -1 : division.getInfo().getCurrentTerm();
   }
 
   // ---- timeouts and recovery
@@ -461,7 +487,8 @@ final class TransactionCoordinator implements AutoCloseable {
    * aborts transactions open for longer than their timeout.
    */
   private void tick() {
-    Optional<TopicRecord> topic = transactionsTopic.topic();
+    // Only a transactional producer creates the topic: a cluster without any pays nothing.
+    Optional<TopicRecord> topic = transactionsTopic.existing();
     if (topic.isEmpty()) {
       return;
     }
@@ -475,7 +502,8 @@ final class TransactionCoordinator implements AutoCloseable {
       for (TransactionState s : partition.stateMachine().transactions().values()) {
         String id = s.getTransactionalId();
         if (s.getPhase() == Phase.PREPARE_COMMIT || s.getPhase() == Phase.PREPARE_ABORT) {
-          if (!completing.containsKey(id)) {
+          Completion running = completing.get(id);
+          if (running == null || !running.completes(s, termOf(partition))) {
             complete(partition, s);
           }
         } else if (s.getPhase() == Phase.ONGOING
@@ -577,7 +605,11 @@ final class TransactionCoordinator implements AutoCloseable {
     if (error != null
         && (error.getCode() == ErrorCode.UNKNOWN_TOPIC
             || error.getCode() == ErrorCode.UNKNOWN_PARTITION)) {
-      throw new TransactionException(error);
+      // The client found the partition in its metadata; this node's may only be behind.
+      throw new TransactionException(
+          Errors.definite(
+              ErrorCode.COORDINATOR_NOT_AVAILABLE,
+              "the coordinator does not know " + key + " yet: " + error.getMessage()));
     }
   }
 

@@ -67,6 +67,20 @@ final class TransactionMarkers {
       int attempts,
       int hint,
       CompletableFuture<Void> done) {
+    try {
+      tryOnce(marker, stillCoordinator, attempts, hint, done);
+    } catch (RuntimeException e) {
+      // Never leave the transaction waiting on a marker nobody retries.
+      done.completeExceptionally(e);
+    }
+  }
+
+  private void tryOnce(
+      WriteTransactionMarkerRequest marker,
+      BooleanSupplier stillCoordinator,
+      int attempts,
+      int hint,
+      CompletableFuture<Void> done) {
     if (!stillCoordinator.getAsBoolean()) {
       done.completeExceptionally(
           new IllegalStateException("node " + nodeId + " no longer coordinates the transaction"));
@@ -81,9 +95,7 @@ final class TransactionMarkers {
                       ? Errors.indeterminate(ErrorCode.UNAVAILABLE, String.valueOf(failure))
                       : response.getError();
               ErrorCode code = error.getCode();
-              if (code == ErrorCode.NONE
-                  || code == ErrorCode.UNKNOWN_TOPIC
-                  || code == ErrorCode.UNKNOWN_PARTITION) {
+              if (code == ErrorCode.NONE || (isUnknown(code) && goneHere(marker))) {
                 done.complete(null);
                 return;
               }
@@ -96,11 +108,29 @@ final class TransactionMarkers {
                   error.getMessage());
               long backoff = Math.min(MAX_BACKOFF_MS, 50L << Math.min(attempts, 5));
               int nextHint = code == ErrorCode.NOT_LEADER ? error.getLeaderHint() : 0;
-              timer.schedule(
-                  () -> attempt(marker, stillCoordinator, attempts + 1, nextHint, done),
-                  backoff,
-                  TimeUnit.MILLISECONDS);
+              try {
+                timer.schedule(
+                    () -> attempt(marker, stillCoordinator, attempts + 1, nextHint, done),
+                    backoff,
+                    TimeUnit.MILLISECONDS);
+              } catch (RuntimeException e) {
+                done.completeExceptionally(e); // shutting down
+              }
             });
+  }
+
+  private static boolean isUnknown(ErrorCode code) {
+    return code == ErrorCode.UNKNOWN_TOPIC || code == ErrorCode.UNKNOWN_PARTITION;
+  }
+
+  /**
+   * Whether this node's own metadata says the partition no longer exists (its topic was deleted).
+   * Another node answering "unknown" may only be behind on the metadata: that is no reason to skip
+   * a marker, which would leave the transaction open in the partition.
+   */
+  private boolean goneHere(WriteTransactionMarkerRequest marker) {
+    Optional<TopicRecord> topic = replicas.topic(marker.getTopic());
+    return topic.isEmpty() || marker.getPartition() >= topic.get().getPartitionsCount();
   }
 
   private int leaderHint(WriteTransactionMarkerRequest marker) {

@@ -160,6 +160,11 @@ class TransactionsIT {
           TransactionDescription t = admin.describeTransaction("slow");
           return t.state().equals("EMPTY") && t.lastOutcome().equals("ABORTED");
         });
+    // A late record of the aborted transaction is refused without fencing the producer.
+    assertThat(producer.send(ProducerRecord.of("tx-timeout", bytes("late"))))
+        .failsWithin(Duration.ofSeconds(30))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(dev.quorum.client.InvalidTxnStateException.class);
     assertThatThrownBy(producer::commitTransaction).isInstanceOf(TransactionAbortedException.class);
     producer.abortTransaction();
     producer.beginTransaction();

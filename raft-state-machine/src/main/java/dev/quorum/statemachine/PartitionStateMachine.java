@@ -416,20 +416,22 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
                 if (!it.isValid() || !Keys.hasPrefix(it.key(), BATCH)) {
                   it.seek(Keys.of(BATCH, offset));
                 }
-                long bytes = 0;
+                // Batches left out count too, so a long aborted stretch is crossed in bounded
+                // steps (nextOffset says where to go on).
+                long scanned = 0;
                 for (; it.isValid() && Keys.hasPrefix(it.key(), BATCH); it.next()) {
                   long base = Keys.longAt(it.key(), 1);
                   if (base >= bound) {
                     break;
                   }
                   byte[] value = it.value();
-                  if (!batches.isEmpty() && bytes + value.length > maxBytes) {
+                  if (scanned > 0 && scanned + value.length > maxBytes) {
                     next = base;
                     break;
                   }
+                  scanned += value.length;
                   if (!aborted.covers(value)) {
                     batches.add(value);
-                    bytes += value.length;
                   }
                 }
               }

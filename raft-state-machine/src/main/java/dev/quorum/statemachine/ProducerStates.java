@@ -39,6 +39,8 @@ final class ProducerStates {
   private static final int SWEEP_EVERY = 1024;
 
   private static final byte PRODUCER = 'p';
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ProducerStates.class);
 
   private final Map<Long, ProducerState> producers = new HashMap<>();
 
@@ -78,6 +80,12 @@ final class ProducerStates {
     if (state == null) {
       // Unknown (new, or expired): any sequence starts the producer's history here.
       return Check.APPEND;
+    }
+    if (append.getTransactional()) {
+      Error refused = checkTransactional(state, append.getProducerEpoch());
+      if (refused != null) {
+        return new Check(refused, null);
+      }
     }
     Error fenced = fenced(state, append.getProducerEpoch());
     if (fenced != null) {
@@ -128,6 +136,36 @@ final class ProducerStates {
     return Check.APPEND;
   }
 
+  /**
+   * Refuses a transactional write that does not belong to the producer's open transaction here, or
+   * that comes from the transaction a marker just ended (which the coordinator decided on, for
+   * example after the transaction timed out): the producer must abort, not die.
+   */
+  private static @Nullable Error checkTransactional(ProducerState state, int epoch) {
+    if (state.getTransactionOpen() && epoch > state.getTransactionEpoch()) {
+      // Only a marker may end a transaction: never let a newer one absorb its records.
+      return error(
+          ErrorCode.INVALID_TXN_STATE,
+          "producer "
+              + state.getProducerId()
+              + " still has a transaction of epoch "
+              + state.getTransactionEpoch()
+              + " open here");
+    }
+    if (!state.getTransactionOpen()
+        && state.getBatchesCount() == 0
+        && epoch == state.getEpoch() - 1) {
+      return error(
+          ErrorCode.INVALID_TXN_STATE,
+          "the transaction of producer "
+              + state.getProducerId()
+              + " epoch "
+              + epoch
+              + " has ended (aborted after its timeout?)");
+    }
+    return null;
+  }
+
   /** An error if {@code epoch} is older than the producer's current epoch here, else null. */
   @Nullable Error checkEpoch(long producerId, int epoch) {
     ProducerState state = producers.get(producerId);
@@ -159,7 +197,7 @@ final class ProducerStates {
             ? newEpoch(producerId, epoch, previous)
             : previous.toBuilder();
     if (!next.getTransactionOpen()) {
-      next.setTransactionOpen(true).setTransactionFirstOffset(offset);
+      next.setTransactionOpen(true).setTransactionFirstOffset(offset).setTransactionEpoch(epoch);
     }
     return put(next.build(), batch);
   }
@@ -176,18 +214,31 @@ final class ProducerStates {
   MarkerOutcome endTransaction(long producerId, int epoch, long appendTime, WriteBatch batch)
       throws RocksDBException {
     ProducerState previous = producers.get(producerId);
-    if (previous != null && previous.getEpoch() > epoch) {
+    boolean open = previous != null && previous.getTransactionOpen();
+    boolean closes = open && previous.getTransactionEpoch() == epoch;
+    if (!closes && previous != null && previous.getEpoch() > epoch) {
       return new MarkerOutcome(false, 0, () -> {});
     }
-    boolean open = previous != null && previous.getTransactionOpen();
-    long first = open ? previous.getTransactionFirstOffset() : 0;
-    ProducerState next =
+    ProducerState.Builder next =
         ProducerState.newBuilder()
             .setProducerId(producerId)
-            .setEpoch(epoch + 1)
-            .setLastAppendTimeMs(appendTime)
-            .build();
-    return new MarkerOutcome(open, first, put(next, batch));
+            .setEpoch(previous == null ? epoch + 1 : Math.max(previous.getEpoch(), epoch + 1))
+            .setLastAppendTimeMs(appendTime);
+    if (open && !closes) {
+      // Never apply one transaction's outcome to another's records: a stuck last stable offset
+      // is the lesser evil, and it is loud.
+      LOG.error(
+          "producer {}: a marker for epoch {} leaves its transaction of epoch {} open: that"
+              + " transaction was never registered with its coordinator",
+          producerId,
+          epoch,
+          previous.getTransactionEpoch());
+      next.setTransactionOpen(true)
+          .setTransactionFirstOffset(previous.getTransactionFirstOffset())
+          .setTransactionEpoch(previous.getTransactionEpoch());
+    }
+    long first = closes ? previous.getTransactionFirstOffset() : 0;
+    return new MarkerOutcome(closes, first, put(next.build(), batch));
   }
 
   /** The first offset of each open transaction here, by producer id. */
@@ -207,7 +258,9 @@ final class ProducerStates {
         ProducerState.newBuilder().setProducerId(producerId).setEpoch(epoch);
     if (previous != null && previous.getTransactionOpen()) {
       // Never forget an open transaction: only its marker may end it.
-      next.setTransactionOpen(true).setTransactionFirstOffset(previous.getTransactionFirstOffset());
+      next.setTransactionOpen(true)
+          .setTransactionFirstOffset(previous.getTransactionFirstOffset())
+          .setTransactionEpoch(previous.getTransactionEpoch());
     }
     return next;
   }
@@ -248,7 +301,9 @@ final class ProducerStates {
               ? newEpoch(append.getProducerId(), append.getProducerEpoch(), previous)
               : previous.toBuilder();
       if (append.getTransactional() && !next.getTransactionOpen()) {
-        next.setTransactionOpen(true).setTransactionFirstOffset(baseOffset);
+        next.setTransactionOpen(true)
+            .setTransactionFirstOffset(baseOffset)
+            .setTransactionEpoch(append.getProducerEpoch());
       }
       next.addBatches(
               ProducerBatch.newBuilder()

@@ -99,19 +99,41 @@ class TransactionalAppendTest {
   }
 
   @Test
-  void aZombieBatchArrivingAfterItsTransactionEndedIsFenced() throws Exception {
+  void aBatchArrivingAfterItsTransactionEndedIsRefused() throws Exception {
     try (RaftTestCluster cluster = single()) {
       append(cluster, 7, 3, 0, true, "in-time");
       marker(cluster, 7, 3, true);
+      // Refused as belonging to an ended transaction: the producer must abort (its coordinator
+      // tells a zombie that it is fenced), and nothing is appended.
       PartitionCommandResult late = append(cluster, 7, 3, 1, true, "late");
-      assertThat(late.getError().getCode()).isEqualTo(ErrorCode.PRODUCER_FENCED);
-      // A marker for a partition that never saw the transaction still fences its late writes.
+      assertThat(late.getError().getCode()).isEqualTo(ErrorCode.INVALID_TXN_STATE);
+      // A marker for a partition that never saw the transaction still keeps its late writes out.
       marker(cluster, 9, 0, false);
-      assertThat(append(cluster, 9, 0, 0, true, "never").getError().getCode())
+      assertThat(append(cluster, 9, 0, 0, true, "never").hasError()).isTrue();
+      // Two epochs back is a zombie.
+      assertThat(append(cluster, 7, 2, 0, true, "zombie").getError().getCode())
           .isEqualTo(ErrorCode.PRODUCER_FENCED);
       PartitionStateMachine log = log(cluster);
       assertThat(log.offsets().next()).isEqualTo(1);
       assertThat(log.offsets().lastStable()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aMarkerNeverEndsAnOpenTransactionOfAnotherEpoch() throws Exception {
+    try (RaftTestCluster cluster = single()) {
+      append(cluster, 7, 3, 0, true, "unregistered");
+      // A newer transaction cannot write here while the older one is open...
+      assertThat(append(cluster, 7, 4, 0, true, "newer").getError().getCode())
+          .isEqualTo(ErrorCode.INVALID_TXN_STATE);
+      // ...and the newer transaction's marker leaves the older one open.
+      marker(cluster, 7, 4, true);
+      PartitionStateMachine log = log(cluster);
+      assertThat(log.offsets().lastStable()).isEqualTo(0);
+      assertThat(values(log.read(0, 1 << 20, true))).isEmpty();
+      marker(cluster, 7, 3, false);
+      assertThat(log.offsets().lastStable()).isEqualTo(1);
+      assertThat(values(log.read(0, 1 << 20, true))).isEmpty();
     }
   }
 

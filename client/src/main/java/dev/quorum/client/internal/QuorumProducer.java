@@ -87,13 +87,6 @@ public final class QuorumProducer implements Producer {
     if (closed) {
       throw new IllegalStateException("producer is closed");
     }
-    if (transactions != null) {
-      try {
-        record = transactions.route(record);
-      } catch (BrokerException e) {
-        return CompletableFuture.failedFuture(e);
-      }
-    }
     try {
       if (!buffer.tryAcquire(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS)) {
         return CompletableFuture.failedFuture(
@@ -107,6 +100,30 @@ public final class QuorumProducer implements Producer {
       return CompletableFuture.failedFuture(
           new BufferExhaustedException("interrupted while waiting for buffer space", false, e));
     }
+    if (transactions == null) {
+      return enqueue(record);
+    }
+    // From routing to the queue under the send lock, so a commit's flush covers the record.
+    transactions.sendLock().lock();
+    try {
+      ProducerRecord routed;
+      try {
+        routed = transactions.route(record);
+      } catch (RuntimeException e) {
+        buffer.release();
+        if (e instanceof BrokerException be) {
+          return CompletableFuture.failedFuture(be);
+        }
+        throw e;
+      }
+      return enqueue(routed);
+    } finally {
+      transactions.sendLock().unlock();
+    }
+  }
+
+  /** Hands the record to the sender; the caller holds a buffer permit. */
+  private CompletableFuture<RecordMetadata> enqueue(ProducerRecord record) {
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
     PendingRecord p;
     try {

@@ -23,6 +23,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +61,12 @@ final class TransactionManager {
   private long producerId;
   private int epoch;
   private BrokerException failure;
+  // Set by the sender's thread, which must never wait for this object's monitor (an application
+  // thread may hold it during a coordinator call); picked up by the next transactional call.
+  private final AtomicReference<BrokerException> recordFailure = new AtomicReference<>();
+  // Held shared from routing a record until the sender has it, and exclusively while a commit or
+  // abort starts: no record can slip into a transaction after its flush began.
+  private final ReadWriteLock sends = new ReentrantReadWriteLock();
   private final Set<TopicPartition> added = ConcurrentHashMap.newKeySet();
   // Unkeyed records of a transaction stick to one partition per topic, so they batch well.
   private final Map<String, Integer> stickyPartition = new HashMap<>();
@@ -110,6 +120,7 @@ final class TransactionManager {
     added.clear();
     stickyPartition.clear();
     failure = null;
+    recordFailure.set(null);
     state = State.IN_TRANSACTION;
   }
 
@@ -118,6 +129,7 @@ final class TransactionManager {
    * queued, so no transactional batch ever reaches a partition the coordinator would not mark.
    */
   synchronized ProducerRecord route(ProducerRecord record) {
+    takeRecordFailure();
     requireNotFenced();
     if (state == State.MUST_ABORT) {
       throw new TransactionAbortedException(
@@ -188,15 +200,28 @@ final class TransactionManager {
     }
   }
 
-  /** Called with each failed record of the transaction, on the sender's callback path. */
-  synchronized void recordFailed(BrokerException error) {
-    if (state == State.IN_TRANSACTION || state == State.COMMITTING) {
-      failed(error);
-    }
+  /** Called with each failed record, on the sender's thread: never blocks. */
+  void recordFailed(BrokerException error) {
+    recordFailure.compareAndSet(null, error);
+  }
+
+  /** Held by {@code send} from {@link #route} until the record is queued. */
+  Lock sendLock() {
+    return sends.readLock();
   }
 
   /** Before the flush of a commit: no send may join the transaction from now on. */
-  synchronized void startCommit() {
+  void startCommit() {
+    sends.writeLock().lock();
+    try {
+      startCommitLocked();
+    } finally {
+      sends.writeLock().unlock();
+    }
+  }
+
+  private synchronized void startCommitLocked() {
+    takeRecordFailure();
     requireNotFenced();
     if (state == State.MUST_ABORT) {
       throw new TransactionAbortedException(
@@ -211,6 +236,7 @@ final class TransactionManager {
 
   /** After the flush of a commit: writes the commit through the coordinator. */
   synchronized void finishCommit() {
+    takeRecordFailure();
     if (state == State.MUST_ABORT) {
       throw new TransactionAbortedException(
           "a record of the transaction failed, so it cannot commit: " + failure.getMessage(),
@@ -220,11 +246,25 @@ final class TransactionManager {
     end(true);
   }
 
-  synchronized void startAbort() {
+  void startAbort() {
+    sends.writeLock().lock();
+    try {
+      startAbortLocked();
+    } finally {
+      sends.writeLock().unlock();
+    }
+  }
+
+  private synchronized void startAbortLocked() {
     requireNotFenced();
     if (state == State.UNINITIALIZED || state == State.READY) {
       throw new IllegalStateException(
           "abortTransaction() needs an open transaction (" + state + ")");
+    }
+    if (state == State.COMMITTING) {
+      // The commit may have been decided already; only retrying it tells how it ended.
+      throw new IllegalStateException(
+          "a commit of this transaction is under way: call commitTransaction() again");
     }
     state = State.ABORTING;
   }
@@ -286,6 +326,13 @@ final class TransactionManager {
     } catch (BrokerException e) {
       failed(e);
       throw e;
+    }
+  }
+
+  private void takeRecordFailure() {
+    BrokerException e = recordFailure.getAndSet(null);
+    if (e != null && (state == State.IN_TRANSACTION || state == State.COMMITTING)) {
+      failed(e);
     }
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.BrokerUnavailableException;
-import dev.quorum.client.ConcurrentTransactionsException;
 import dev.quorum.client.CoordinatorNotAvailableException;
 import dev.quorum.client.FencedMemberException;
 import dev.quorum.client.GroupNotEmptyException;
@@ -15,8 +14,6 @@ import dev.quorum.client.InvalidPartitionsException;
 import dev.quorum.client.InvalidReplicationFactorException;
 import dev.quorum.client.InvalidRequestException;
 import dev.quorum.client.InvalidTopicException;
-import dev.quorum.client.InvalidTransactionalIdException;
-import dev.quorum.client.InvalidTxnStateException;
 import dev.quorum.client.LeaderNotAvailableException;
 import dev.quorum.client.NotCoordinatorException;
 import dev.quorum.client.NotLeaderException;
@@ -30,7 +27,6 @@ import dev.quorum.client.TopicExistsException;
 import dev.quorum.client.UnknownMemberException;
 import dev.quorum.client.UnknownPartitionException;
 import dev.quorum.client.UnknownTopicException;
-import dev.quorum.client.UnstableOffsetCommitException;
 import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
 import io.grpc.Status;
@@ -69,10 +65,14 @@ class ErrorCodesTest {
     EXPECTED.put(ErrorCode.GROUP_NOT_FOUND, GroupNotFoundException.class);
     EXPECTED.put(ErrorCode.OUT_OF_ORDER_SEQUENCE, OutOfOrderSequenceException.class);
     EXPECTED.put(ErrorCode.PRODUCER_FENCED, ProducerFencedException.class);
-    EXPECTED.put(ErrorCode.CONCURRENT_TRANSACTIONS, ConcurrentTransactionsException.class);
-    EXPECTED.put(ErrorCode.INVALID_TXN_STATE, InvalidTxnStateException.class);
-    EXPECTED.put(ErrorCode.INVALID_TRANSACTIONAL_ID, InvalidTransactionalIdException.class);
-    EXPECTED.put(ErrorCode.UNSTABLE_OFFSET_COMMIT, UnstableOffsetCommitException.class);
+    EXPECTED.put(
+        ErrorCode.CONCURRENT_TRANSACTIONS, dev.quorum.client.ConcurrentTransactionsException.class);
+    EXPECTED.put(ErrorCode.INVALID_TXN_STATE, dev.quorum.client.InvalidTxnStateException.class);
+    EXPECTED.put(
+        ErrorCode.INVALID_TRANSACTIONAL_ID,
+        dev.quorum.client.InvalidTransactionalIdException.class);
+    EXPECTED.put(
+        ErrorCode.UNSTABLE_OFFSET_COMMIT, dev.quorum.client.UnstableOffsetCommitException.class);
   }
 
   @Test
