@@ -1,7 +1,6 @@
 package dev.quorum.node;
 
 import dev.quorum.protocol.raft.AppendRecords;
-import dev.quorum.protocol.raft.PartitionCommand;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.PartitionProduce;
 import dev.quorum.protocol.v1.PartitionProduceResult;
@@ -20,12 +19,12 @@ final class ProduceHandler {
   static final int DEFAULT_TIMEOUT_MS = 30_000;
 
   private final PartitionLookup lookup;
-  private final RaftSubmitter submitter;
+  private final ProduceCoalescer coalescer;
   private final Clock clock;
 
-  ProduceHandler(PartitionLookup lookup, RaftSubmitter submitter, Clock clock) {
+  ProduceHandler(PartitionLookup lookup, ProduceCoalescer coalescer, Clock clock) {
     this.lookup = lookup;
-    this.submitter = submitter;
+    this.coalescer = coalescer;
     this.clock = clock;
   }
 
@@ -79,9 +78,8 @@ final class ProduceHandler {
                       + " exceeds the topic's max message bytes of "
                       + limit)));
     }
-    PartitionCommand command = PartitionCommand.newBuilder().setAppend(append).build();
-    return submitter
-        .submit(partition, command, timeoutMs)
+    return coalescer
+        .append(partition, append, timeoutMs)
         .thenApply(
             applied ->
                 applied.hasError()
