@@ -160,7 +160,10 @@ public final class BrokerNode implements AutoCloseable {
     BrokerService service =
         new BrokerService(
             new AdminHandler(id, config.clusterId(), replicas, writer, peers),
-            new ProduceHandler(lookup, submitter, clock),
+            new ProduceHandler(
+                lookup,
+                new ProduceCoalescer(submitter::submit, RatisProperties.MAX_COALESCED_BYTES),
+                clock),
             new FetchHandler(lookup, submitter, fetchThreads),
             groups,
             producerIds,

@@ -1,7 +1,6 @@
 package dev.quorum.node;
 
 import dev.quorum.protocol.raft.AppendRecords;
-import dev.quorum.protocol.raft.PartitionCommand;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.PartitionProduce;
 import dev.quorum.protocol.v1.PartitionProduceResult;
@@ -21,12 +20,12 @@ final class ProduceHandler {
   static final int DEFAULT_TIMEOUT_MS = 30_000;
 
   private final PartitionLookup lookup;
-  private final RaftSubmitter submitter;
+  private final ProduceCoalescer coalescer;
   private final Clock clock;
 
-  ProduceHandler(PartitionLookup lookup, RaftSubmitter submitter, Clock clock) {
+  ProduceHandler(PartitionLookup lookup, ProduceCoalescer coalescer, Clock clock) {
     this.lookup = lookup;
-    this.submitter = submitter;
+    this.coalescer = coalescer;
     this.clock = clock;
   }
 
@@ -80,12 +79,11 @@ final class ProduceHandler {
                       + " exceeds the topic's max message bytes of "
                       + limit)));
     }
-    PartitionCommand command = PartitionCommand.newBuilder().setAppend(append).build();
     if (SeededBugs.isOn(SeededBugs.Bug.ACK_BEFORE_COMMIT)) {
-      return ackBeforeCommit(partition, command, timeoutMs, result);
+      return ackBeforeCommit(partition, append, timeoutMs, result);
     }
-    return submitter
-        .submit(partition, command, timeoutMs)
+    return coalescer
+        .append(partition, append, timeoutMs)
         .thenApply(
             applied ->
                 applied.hasError()
@@ -100,11 +98,11 @@ final class ProduceHandler {
   /** The seeded bug: answer at once with the offset the batch would get if nothing intervened. */
   private CompletableFuture<PartitionProduceResult> ackBeforeCommit(
       LocalReplicas.Partition partition,
-      PartitionCommand command,
+      AppendRecords append,
       long timeoutMs,
       PartitionProduceResult.Builder result) {
     long guess = partition.stateMachine().offsets().next();
-    submitter.submit(partition, command, timeoutMs);
+    coalescer.append(partition, append, timeoutMs);
     return done(result.setBaseOffset(guess).setAppendTimeMs(clock.millis()));
   }
 

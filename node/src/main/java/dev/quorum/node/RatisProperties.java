@@ -1,5 +1,6 @@
 package dev.quorum.node;
 
+import dev.quorum.statemachine.TopicRules;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.RaftProperties;
@@ -11,10 +12,17 @@ import org.apache.ratis.util.TimeDuration;
 /** The one place where node settings become Ratis settings. */
 final class RatisProperties {
   /**
-   * The largest Raft entry: one produce batch for one partition plus its envelope. Ratis allocates
-   * a write buffer of this size per partition replica, so it is kept small (see TopicRules).
+   * The largest Raft entry: one produce batch of at most the topic ceiling ({@link
+   * TopicRules#MAX_MESSAGE_BYTES_LIMIT}) plus its envelope (the command and Ratis' log entry
+   * header, well under 16 KiB). Ratis allocates a direct write buffer of this size for every
+   * partition replica (about 1,000 replicas x 528 KiB = 516 MiB per node at 1,000 partitions), so
+   * it is kept small. Coalesced entries (several produce batches in one entry) stay under it too.
    */
-  static final SizeInBytes MAX_ENTRY = SizeInBytes.valueOf("2MB");
+  static final SizeInBytes MAX_ENTRY =
+      SizeInBytes.valueOf(TopicRules.MAX_MESSAGE_BYTES_LIMIT + (16 << 10));
+
+  /** The most batch bytes coalesced into one entry: leaves the envelope's room under MAX_ENTRY. */
+  static final int MAX_COALESCED_BYTES = TopicRules.MAX_MESSAGE_BYTES_LIMIT;
 
   private RatisProperties() {}
 

@@ -1,10 +1,12 @@
 package dev.quorum.statemachine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.quorum.protocol.raft.AppendBatches;
 import dev.quorum.protocol.raft.AppendRecords;
 import dev.quorum.protocol.raft.GroupState;
 import dev.quorum.protocol.raft.PartitionCommand;
 import dev.quorum.protocol.raft.PartitionCommandResult;
+import dev.quorum.protocol.raft.ProducerState;
 import dev.quorum.protocol.raft.TransactionMarker;
 import dev.quorum.protocol.raft.TransactionState;
 import dev.quorum.protocol.v1.CommittedOffset;
@@ -88,6 +90,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     }
     return switch (command.getCommandCase()) {
       case APPEND -> append(command.getAppend(), index, batch);
+      case APPEND_BATCHES -> appendBatches(command.getAppendBatches(), index, batch);
       case GROUP -> applyGroup(command, batch);
       case MARKER -> applyMarker(command.getMarker(), batch);
       case TRANSACTION -> applyTransaction(command, batch);
@@ -214,28 +217,92 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
   }
 
   private ApplyResult append(AppendRecords append, long index, WriteBatch batch) {
+    Appended appended = appendOne(append, index, batch, offsets, new HashMap<>());
+    LogOffsets after = appended.after();
+    return after == null
+        ? ApplyResult.of(appended.reply().toByteArray())
+        : new ApplyResult(
+            appended.reply().toByteArray(),
+            () -> {
+              appended.publish().run();
+              offsets = after;
+              appends.signal();
+            });
+  }
+
+  /**
+   * Several produce batches coalesced into one entry: each is applied like its own append, in
+   * order, seeing the offsets and producer states the earlier ones left, all in the same write
+   * batch; each gets its own result.
+   */
+  private ApplyResult appendBatches(AppendBatches entry, long index, WriteBatch batch) {
+    if (entry.getBatchesCount() == 0) {
+      return reject(ErrorCode.INVALID_REQUEST, "a coalesced append needs at least one batch");
+    }
+    PartitionCommandResult.Builder reply = PartitionCommandResult.newBuilder();
+    Map<Long, ProducerState> pendingProducers = new HashMap<>();
+    List<Runnable> publishProducers = new ArrayList<>();
+    LogOffsets last = offsets;
+    for (AppendRecords append : entry.getBatchesList()) {
+      Appended appended = appendOne(append, index, batch, last, pendingProducers);
+      reply.addBatchResults(appended.reply());
+      if (appended.after() != null) {
+        last = appended.after();
+        publishProducers.add(appended.publish());
+      }
+    }
+    LogOffsets after = last;
+    return new ApplyResult(
+        reply.build().toByteArray(),
+        () -> {
+          publishProducers.forEach(Runnable::run);
+          offsets = after;
+          appends.signal();
+        });
+  }
+
+  /**
+   * What one append did: its reply, and when it appended, the log's new extent and what to make
+   * visible about its producer (and transaction) once the write batch is written.
+   */
+  private record Appended(
+      PartitionCommandResult reply, @Nullable LogOffsets after, @Nullable Runnable publish) {
+    static Appended refused(PartitionCommandResult reply) {
+      return new Appended(reply, null, null);
+    }
+  }
+
+  /**
+   * Applies one batch on top of {@code before}; {@code pendingProducers} holds producer states
+   * written earlier in the same entry (and gets this batch's).
+   */
+  private Appended appendOne(
+      AppendRecords append,
+      long index,
+      WriteBatch batch,
+      LogOffsets before,
+      Map<Long, ProducerState> pendingProducers) {
     if (append.getRecordsCount() == 0) {
-      return reject(ErrorCode.INVALID_REQUEST, "an append needs at least one record");
+      return Appended.refused(
+          errorResult(ErrorCode.INVALID_REQUEST, "an append needs at least one record"));
     }
     if (append.getTransactional() && append.getProducerId() == 0) {
-      return reject(ErrorCode.INVALID_REQUEST, "a transactional append needs a producer id");
+      return Appended.refused(
+          errorResult(ErrorCode.INVALID_REQUEST, "a transactional append needs a producer id"));
     }
-    ProducerStates.Check check = producers.check(append);
+    ProducerStates.Check check = producers.check(append, pendingProducers);
     if (check.error() != null) {
-      return ApplyResult.of(
-          PartitionCommandResult.newBuilder().setError(check.error()).build().toByteArray());
+      return Appended.refused(PartitionCommandResult.newBuilder().setError(check.error()).build());
     }
     if (check.duplicateOf() != null) {
       // A retry of a batch this partition already has: answer with where it went.
-      return ApplyResult.of(
+      return Appended.refused(
           PartitionCommandResult.newBuilder()
               .setBaseOffset(check.duplicateOf().getBaseOffset())
               .setAppendTimeMs(check.duplicateOf().getAppendTimeMs())
               .setDuplicate(true)
-              .build()
-              .toByteArray());
+              .build());
     }
-    LogOffsets before = offsets;
     // A new leader's clock may be behind the old one's; append times must not go backwards.
     long appendTime = Math.max(append.getAppendTimeMs(), before.lastAppendTime());
     long base = before.next();
@@ -259,26 +326,28 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
       batch.put(Keys.of(BATCH, base), stored.build().toByteArray());
       batch.put(Keys.of(TIME_INDEX, appendTime, base), new byte[0]);
       batch.put(OFFSETS_KEY, Keys.longs(after.start(), after.next(), after.lastAppendTime()));
-      publishProducers = producers.appended(append, index, base, appendTime, batch);
+      publishProducers =
+          producers.appended(append, index, base, appendTime, batch, pendingProducers);
     } catch (RocksDBException e) {
       throw new Store.StorageException("cannot build write batch", e);
     }
-    byte[] reply =
-        PartitionCommandResult.newBuilder()
-            .setBaseOffset(base)
-            .setAppendTimeMs(appendTime)
-            .build()
-            .toByteArray();
-    return new ApplyResult(
-        reply,
+    long producerId = append.getProducerId();
+    return new Appended(
+        PartitionCommandResult.newBuilder().setBaseOffset(base).setAppendTimeMs(appendTime).build(),
+        after,
         () -> {
           publishProducers.run();
           if (opens) {
-            openTransactions.put(append.getProducerId(), base);
+            // An earlier batch of the same coalesced entry may have opened it already.
+            openTransactions.putIfAbsent(producerId, base);
           }
-          offsets = after;
-          appends.signal();
         });
+  }
+
+  private static PartitionCommandResult errorResult(ErrorCode code, String message) {
+    return PartitionCommandResult.newBuilder()
+        .setError(Error.newBuilder().setCode(code).setMessage(message))
+        .build();
   }
 
   private static ApplyResult reject(ErrorCode code, String message) {

@@ -65,10 +65,18 @@ final class ProducerStates {
 
   /** Whether {@code append} is new, a retry of a stored batch, or not acceptable. */
   Check check(AppendRecords append) {
+    return check(append, Map.of());
+  }
+
+  /**
+   * Like {@link #check(AppendRecords)}, seeing {@code pending}: the states written by earlier
+   * batches of the same entry, which are not visible here until that entry is written.
+   */
+  Check check(AppendRecords append, Map<Long, ProducerState> pending) {
     if (append.getProducerId() == 0) {
       return Check.APPEND;
     }
-    ProducerState state = producers.get(append.getProducerId());
+    ProducerState state = current(append.getProducerId(), pending);
     if (state == null) {
       // Unknown (new, or expired): any sequence starts the producer's history here.
       return Check.APPEND;
@@ -272,9 +280,25 @@ final class ProducerStates {
   Runnable appended(
       AppendRecords append, long index, long baseOffset, long appendTime, WriteBatch batch)
       throws RocksDBException {
+    return appended(append, index, baseOffset, appendTime, batch, new HashMap<>());
+  }
+
+  /**
+   * Like {@link #appended(AppendRecords, long, long, long, WriteBatch)} for one of several batches
+   * of one entry: builds on and adds to {@code pending}, and never expires a producer that an
+   * earlier batch of the entry wrote.
+   */
+  Runnable appended(
+      AppendRecords append,
+      long index,
+      long baseOffset,
+      long appendTime,
+      WriteBatch batch,
+      Map<Long, ProducerState> pending)
+      throws RocksDBException {
     Map<Long, ProducerState> changed = new HashMap<>();
     if (append.getProducerId() != 0) {
-      ProducerState previous = producers.get(append.getProducerId());
+      ProducerState previous = current(append.getProducerId(), pending);
       ProducerState.Builder next =
           previous == null || previous.getEpoch() != append.getProducerEpoch()
               ? newEpoch(append.getProducerId(), append.getProducerEpoch(), previous)
@@ -297,13 +321,15 @@ final class ProducerStates {
       ProducerState state = next.build();
       batch.put(Keys.of(PRODUCER, state.getProducerId()), state.toByteArray());
       changed.put(state.getProducerId(), state);
+      pending.put(state.getProducerId(), state);
     }
     List<Long> expired = new ArrayList<>();
     if (index % SWEEP_EVERY == 0) {
       for (ProducerState state : producers.values()) {
         if (appendTime - state.getLastAppendTimeMs() > EXPIRY_MS
             && !state.getTransactionOpen()
-            && !changed.containsKey(state.getProducerId())) {
+            && !changed.containsKey(state.getProducerId())
+            && !pending.containsKey(state.getProducerId())) {
           batch.delete(Keys.of(PRODUCER, state.getProducerId()));
           expired.add(state.getProducerId());
         }
@@ -313,6 +339,11 @@ final class ProducerStates {
       producers.putAll(changed);
       expired.forEach(producers::remove);
     };
+  }
+
+  private @Nullable ProducerState current(long producerId, Map<Long, ProducerState> pending) {
+    ProducerState written = pending.get(producerId);
+    return written != null ? written : producers.get(producerId);
   }
 
   private static int lastSequence(AppendRecords append) {

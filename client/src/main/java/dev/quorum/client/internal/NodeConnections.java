@@ -21,10 +21,21 @@ final class NodeConnections implements AutoCloseable {
     this.channelFactory = channelFactory;
   }
 
+  /**
+   * The largest response accepted, as large as the node accepts requests: a fetch answer holds up
+   * to fetchMaxBytes (50 MiB by default), far over gRPC's default of 4 MiB, which failed every
+   * fetch of more than four full partitions from one leader.
+   */
+  static final int MAX_INBOUND_BYTES = 64 << 20;
+
   /** Plaintext channels to real {@code host:port} addresses. */
   static NodeConnections plaintext() {
     return new NodeConnections(
-        address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build());
+        address ->
+            ManagedChannelBuilder.forTarget(address)
+                .usePlaintext()
+                .maxInboundMessageSize(MAX_INBOUND_BYTES)
+                .build());
   }
 
   /** A future stub for {@code address}; callers add their own deadline per call. */

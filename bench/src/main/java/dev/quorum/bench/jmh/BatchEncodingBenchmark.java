@@ -1,0 +1,87 @@
+package dev.quorum.bench.jmh;
+
+import dev.quorum.protocol.raft.AppendRecords;
+import dev.quorum.protocol.raft.PartitionCommand;
+import dev.quorum.protocol.v1.PartitionProduce;
+import dev.quorum.protocol.v1.Record;
+import dev.quorum.protocol.v1.RecordBatch;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The three encodings a 64 KiB produce batch goes through: the client's request, the node's Raft
+ * entry (request parsed, re-wrapped as a command), and the stored batch built on apply.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class BatchEncodingBenchmark {
+  @Param({"100", "1024"})
+  int recordSize;
+
+  List<Record> records;
+  byte[] request;
+  byte[] command;
+
+  @Setup
+  public void setUp() throws Exception {
+    AppendRecords append = Batches.append(recordSize, 64 << 10, 1);
+    records = append.getRecordsList();
+    request = clientRequest();
+    command = nodeEntry();
+  }
+
+  /** The client's PartitionProduce for one batch. */
+  @Benchmark
+  public byte[] clientRequest() {
+    return PartitionProduce.newBuilder()
+        .setTopic("bench")
+        .setPartition(0)
+        .setProducerId(7)
+        .setBaseSequence(100)
+        .addAllRecords(records)
+        .build()
+        .toByteArray();
+  }
+
+  /** ProduceHandler + RaftSubmitter: parse the request, wrap its records in a Raft command. */
+  @Benchmark
+  public byte[] nodeEntry() throws Exception {
+    PartitionProduce p = PartitionProduce.parseFrom(request);
+    AppendRecords append =
+        AppendRecords.newBuilder()
+            .setAppendTimeMs(1_000)
+            .addAllRecords(p.getRecordsList())
+            .setProducerId(p.getProducerId())
+            .setBaseSequence(p.getBaseSequence())
+            .build();
+    return PartitionCommand.newBuilder().setAppend(append).build().toByteArray();
+  }
+
+  /**
+   * PartitionStateMachine's apply: parse the entry, stamp offset deltas, encode the stored batch.
+   */
+  @Benchmark
+  public byte[] storedBatch() throws Exception {
+    AppendRecords append = PartitionCommand.parseFrom(command).getAppend();
+    RecordBatch.Builder stored = RecordBatch.newBuilder().setBaseOffset(42).setAppendTimeMs(1_000);
+    for (int i = 0; i < append.getRecordsCount(); i++) {
+      stored.addRecords(append.getRecords(i).toBuilder().setOffsetDelta(i));
+    }
+    return stored.build().toByteArray();
+  }
+}
