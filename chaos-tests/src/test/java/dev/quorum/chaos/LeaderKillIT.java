@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -101,7 +102,7 @@ class LeaderKillIT {
           // Three rounds: kill the current leader mid-produce, see producing resume on the new
           // one, bring the killed node back (a majority must stay up for the next round).
           for (int round = 0; round < 3; round++) {
-            int leader = admin.describeTopic("kill").partitions().get(0).leader();
+            int leader = currentLeader(admin);
             var kill = cluster.cluster(STEP, "kill", String.valueOf(leader));
             assertThat(kill.exitCode()).as("%s", kill).isZero();
             ackedAfterKill.set(0);
@@ -158,6 +159,18 @@ class LeaderKillIT {
     }
     assertThat((long) offsets.size()).isEqualTo(end);
     return values;
+  }
+
+  /** The partition's leader; waits while there is none (an election after a restart). */
+  private static int currentLeader(Admin admin) {
+    AtomicReference<Integer> leader = new AtomicReference<>();
+    await(
+        "the partition has a leader",
+        () -> {
+          leader.set(admin.describeTopic("kill").partitions().get(0).leader());
+          return leader.get() != null;
+        });
+    return leader.get();
   }
 
   /** The end offset of the node's own replica, asked of that node directly. */

@@ -7,12 +7,15 @@ import dev.quorum.statemachine.MetadataStateMachine;
 import dev.quorum.statemachine.PartitionStateMachine;
 import dev.quorum.statemachine.storage.StorageEnvironment;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,17 +40,28 @@ public final class BrokerNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerNode.class);
 
   private final NodeConfig config;
+  private final List<ServerInterceptor> interceptors;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private volatile boolean closed;
   private volatile @Nullable RaftServer server;
 
-  private BrokerNode(NodeConfig config) {
+  private BrokerNode(NodeConfig config, List<ServerInterceptor> interceptors) {
     this.config = config;
+    this.interceptors = List.copyOf(interceptors);
   }
 
   /** Starts a node; on failure everything already started is stopped again. */
   static BrokerNode start(NodeConfig config) throws IOException {
-    BrokerNode node = new BrokerNode(config);
+    return start(config, List.of());
+  }
+
+  /**
+   * Starts a node whose broker RPC calls pass through {@code interceptors} (the chaos suite's fault
+   * hooks; production nodes have none).
+   */
+  static BrokerNode start(NodeConfig config, List<ServerInterceptor> interceptors)
+      throws IOException {
+    BrokerNode node = new BrokerNode(config, interceptors);
     try {
       node.startComponents();
       return node;
@@ -158,7 +172,7 @@ public final class BrokerNode implements AutoCloseable {
     ExecutorService rpcThreads = Executors.newFixedThreadPool(4, new NamedThreads(id, "rpc"));
     Server rpc =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.clientPort()))
-            .addService(service)
+            .addService(ServerInterceptors.intercept(service, interceptors))
             .executor(rpcThreads)
             .maxInboundMessageSize(64 << 20)
             .build()

@@ -6,6 +6,7 @@ import dev.quorum.protocol.v1.PartitionProduce;
 import dev.quorum.protocol.v1.PartitionProduceResult;
 import dev.quorum.protocol.v1.ProduceRequest;
 import dev.quorum.protocol.v1.ProduceResponse;
+import dev.quorum.statemachine.SeededBugs;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +79,9 @@ final class ProduceHandler {
                       + " exceeds the topic's max message bytes of "
                       + limit)));
     }
+    if (SeededBugs.isOn(SeededBugs.Bug.ACK_BEFORE_COMMIT)) {
+      return ackBeforeCommit(partition, append, timeoutMs, result);
+    }
     return coalescer
         .append(partition, append, timeoutMs)
         .thenApply(
@@ -89,6 +93,17 @@ final class ProduceHandler {
                         .setAppendTimeMs(applied.getAppendTimeMs())
                         .setDuplicate(applied.getDuplicate())
                         .build());
+  }
+
+  /** The seeded bug: answer at once with the offset the batch would get if nothing intervened. */
+  private CompletableFuture<PartitionProduceResult> ackBeforeCommit(
+      LocalReplicas.Partition partition,
+      AppendRecords append,
+      long timeoutMs,
+      PartitionProduceResult.Builder result) {
+    long guess = partition.stateMachine().offsets().next();
+    coalescer.append(partition, append, timeoutMs);
+    return done(result.setBaseOffset(guess).setAppendTimeMs(clock.millis()));
   }
 
   private static CompletableFuture<PartitionProduceResult> done(PartitionProduceResult.Builder r) {

@@ -21,6 +21,7 @@ import dev.quorum.protocol.v1.ListTransactionsResponse;
 import dev.quorum.protocol.v1.TopicPartitions;
 import dev.quorum.protocol.v1.TransactionDescription;
 import dev.quorum.protocol.v1.WriteTransactionMarkerRequest;
+import dev.quorum.statemachine.SeededBugs;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -424,7 +425,14 @@ final class TransactionCoordinator implements AutoCloseable {
     }
     boolean commit = decided.getPhase() == Phase.PREPARE_COMMIT;
     List<CompletableFuture<Void>> written = new ArrayList<>();
-    for (PartitionKey key : PartitionKey.fromWire(decided.getPartitionsList())) {
+    List<PartitionKey> keys = new ArrayList<>(PartitionKey.fromWire(decided.getPartitionsList()));
+    for (PartitionKey key : keys) {
+      if (commit
+          && keys.size() > 1
+          && key.equals(keys.get(keys.size() - 1))
+          && SeededBugs.isOn(SeededBugs.Bug.DROP_TXN_MARKER)) {
+        continue; // the seeded bug: the last partition never learns that the transaction committed
+      }
       written.add(
           markers.write(
               WriteTransactionMarkerRequest.newBuilder()

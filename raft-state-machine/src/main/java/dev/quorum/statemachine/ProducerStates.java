@@ -116,6 +116,9 @@ final class ProducerStates {
     int last = lastSequence(append);
     for (ProducerBatch batch : state.getBatchesList()) {
       if (batch.getBaseSequence() == append.getBaseSequence() && batch.getLastSequence() == last) {
+        if (SeededBugs.isOn(SeededBugs.Bug.SKIP_DEDUPE)) {
+          return Check.APPEND;
+        }
         return new Check(null, batch);
       }
     }

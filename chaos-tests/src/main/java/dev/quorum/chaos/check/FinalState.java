@@ -1,0 +1,38 @@
+package dev.quorum.chaos.check;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the harness learned about the cluster after healing every fault.
+ *
+ * @param recovered whether every partition had a leader and caught-up replicas within the bound
+ * @param recoveryMillis how long that took (or the bound, when it did not happen)
+ * @param drainComplete whether the final drain reached every partition's end offset
+ * @param replicas per partition, per node: the replica's end offset (absent nodes are missing)
+ * @param replicaLogs per partition, per node: the values of a full dump of the replica, where the
+ *     tier can read replicas directly (empty otherwise)
+ * @param processedUpTo per input partition, the consume-transform-produce group's committed offset
+ *     at the end (empty when the run had no processors)
+ */
+public record FinalState(
+    boolean recovered,
+    long recoveryMillis,
+    boolean drainComplete,
+    Map<Integer, Map<Integer, Long>> replicas,
+    Map<Integer, Map<Integer, List<String>>> replicaLogs,
+    Map<Integer, Long> processedUpTo) {
+
+  public FinalState(
+      boolean recovered,
+      long recoveryMillis,
+      boolean drainComplete,
+      Map<Integer, Map<Integer, Long>> replicas,
+      Map<Integer, Map<Integer, List<String>>> replicaLogs) {
+    this(recovered, recoveryMillis, drainComplete, replicas, replicaLogs, Map.of());
+  }
+
+  public static FinalState healthy() {
+    return new FinalState(true, 0, true, Map.of(), Map.of());
+  }
+}

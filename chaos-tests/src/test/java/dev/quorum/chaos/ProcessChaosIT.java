@@ -1,0 +1,56 @@
+package dev.quorum.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.quorum.chaos.cluster.ProcessCluster;
+import dev.quorum.chaos.harness.Scenario;
+import dev.quorum.chaos.harness.ScenarioGenerator;
+import dev.quorum.chaos.harness.TryResult;
+import dev.quorum.chaos.report.Report;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two short tries of the process tier: one JVM per node, each in its own network namespace, with
+ * SIGKILL, SIGSTOP/SIGCONT and nft partitions. Skipped with the reason where namespaces cannot be
+ * made (not root, no nft). The seed is printed; {@code -Dchaos.seed=S} replays it.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class ProcessChaosIT {
+  @TempDir Path reports;
+
+  @Test
+  void everyCheckPassesWithNodesInTheirOwnNamespaces() throws Exception {
+    String unavailable = ProcessCluster.unavailableReason();
+    assumeTrue(unavailable == null, () -> "process tier skipped: " + unavailable);
+    String configured = System.getProperty("chaos.seed");
+    long seed = configured != null ? Long.parseLong(configured) : System.nanoTime();
+    var options =
+        new ScenarioGenerator.Options(
+            "process",
+            3,
+            30_000,
+            Set.of("kill", "partition", "pause"),
+            Set.of("idempotent", "groups", "txn"),
+            List.of());
+    for (int i = 0; i < 2; i++) {
+      Scenario scenario = ScenarioGenerator.generate(seed + i, options);
+      System.out.printf(
+          "chaos process tier: seed %d (replay with -Dchaos.seed=%d)%n",
+          scenario.seed(), scenario.seed());
+      Path dir = reports.resolve("try-" + i);
+      TryResult result = ChaosMain.runTry(scenario, dir.resolve("node-logs"));
+      Report.write(result, dir);
+      System.out.print(Report.summary(result));
+      assertThat(result.passed())
+          .as("seed %d:\n%s", scenario.seed(), Report.summary(result))
+          .isTrue();
+    }
+  }
+}
