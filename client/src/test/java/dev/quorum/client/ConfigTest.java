@@ -68,6 +68,7 @@ class ConfigTest {
   }
 
   @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS) // starts and stops a producer's threads
   void transactionalCallsOnAPlainProducerAreRefused() {
     try (Producer producer = Producer.create(ProducerConfig.builder().bootstrap("h:1").build())) {
       assertThatThrownBy(producer::initTransactions)
@@ -78,6 +79,7 @@ class ConfigTest {
   }
 
   @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS) // starts and stops a producer's threads
   void aTransactionalProducerMustInitialiseAndBeginBeforeSending() {
     try (Producer producer =
         Producer.create(

@@ -7,7 +7,6 @@ import dev.quorum.protocol.raft.GroupState;
 import dev.quorum.protocol.raft.PartitionCommand;
 import dev.quorum.protocol.raft.PartitionCommandResult;
 import dev.quorum.protocol.raft.PutGroup;
-import dev.quorum.protocol.raft.TopicRecord;
 import dev.quorum.protocol.v1.CommitOffsetsRequest;
 import dev.quorum.protocol.v1.CommitOffsetsResponse;
 import dev.quorum.protocol.v1.CommitTransactionalOffsetsRequest;
@@ -214,20 +213,13 @@ final class GroupCoordinator implements AutoCloseable {
 
   ListGroupsResponse listGroups() {
     ListGroupsResponse.Builder response = ListGroupsResponse.newBuilder();
-    Optional<TopicRecord> topic = groupsTopic.topic();
-    if (topic.isEmpty()) {
-      return response.build();
-    }
-    for (int p = 0; p < topic.get().getPartitionsCount(); p++) {
-      LocalReplicas.Partition partition = replicas.partition(topic.get(), p);
-      if (partition.isLeaderReady()) {
-        for (GroupState group : partition.stateMachine().groups().values()) {
-          response.addGroups(
-              GroupSummary.newBuilder()
-                  .setGroupId(group.getGroupId())
-                  .setState(GroupModel.of(group).state())
-                  .setMembers(group.getMembersCount()));
-        }
+    for (LocalReplicas.Partition partition : groupsTopic.ledPartitions()) {
+      for (GroupState group : partition.stateMachine().groups().values()) {
+        response.addGroups(
+            GroupSummary.newBuilder()
+                .setGroupId(group.getGroupId())
+                .setState(GroupModel.of(group).state())
+                .setMembers(group.getMembersCount()));
       }
     }
     return response.build();
@@ -435,17 +427,10 @@ final class GroupCoordinator implements AutoCloseable {
   }
 
   private void expireMembers() {
-    Optional<TopicRecord> topic = groupsTopic.topic();
-    if (topic.isEmpty()) {
-      return;
-    }
     long now = clock.millis();
     Set<String> coordinated = new java.util.HashSet<>();
-    for (int p = 0; p < topic.get().getPartitionsCount(); p++) {
-      LocalReplicas.Partition partition = replicas.partition(topic.get(), p);
-      if (!partition.isLeaderReady()) {
-        continue;
-      }
+    for (LocalReplicas.Partition partition : groupsTopic.ledPartitions()) {
+      int p = partition.partition();
       coordinated.addAll(partition.stateMachine().groups().keySet());
       long term = java.util.Objects.requireNonNull(partition.division()).getInfo().getCurrentTerm();
       Long previousTerm = leaderTerms.put(p, term);

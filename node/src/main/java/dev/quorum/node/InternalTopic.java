@@ -5,6 +5,8 @@ import dev.quorum.protocol.raft.MetadataCommand;
 import dev.quorum.protocol.raft.TopicRecord;
 import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -86,8 +88,24 @@ final class InternalTopic {
   }
 
   /** The topic if it exists; unlike {@link #topic()}, never creates it. */
-  Optional<TopicRecord> existing() {
+  private Optional<TopicRecord> existing() {
     return replicas.topic(name);
+  }
+
+  /** The partitions of the topic (if it exists) that this node leads and serves from. */
+  List<LocalReplicas.Partition> ledPartitions() {
+    Optional<TopicRecord> topic = existing();
+    if (topic.isEmpty()) {
+      return List.of();
+    }
+    List<LocalReplicas.Partition> led = new ArrayList<>();
+    for (int p = 0; p < topic.get().getPartitionsCount(); p++) {
+      LocalReplicas.Partition partition = replicas.partition(topic.get(), p);
+      if (partition.isLeaderReady()) {
+        led.add(partition);
+      }
+    }
+    return led;
   }
 
   /** The partition that coordinates {@code key} if this node leads it, or why not. */

@@ -1,7 +1,6 @@
 package dev.quorum.node;
 
 import dev.quorum.protocol.raft.PartitionCommand;
-import dev.quorum.protocol.raft.TopicRecord;
 import dev.quorum.protocol.raft.TransactionCommand;
 import dev.quorum.protocol.raft.TransactionState;
 import dev.quorum.protocol.raft.TransactionState.Outcome;
@@ -26,7 +25,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -339,16 +337,9 @@ final class TransactionCoordinator implements AutoCloseable {
 
   ListTransactionsResponse list() {
     ListTransactionsResponse.Builder response = ListTransactionsResponse.newBuilder();
-    Optional<TopicRecord> topic = transactionsTopic.existing();
-    if (topic.isEmpty()) {
-      return response.build();
-    }
-    for (int p = 0; p < topic.get().getPartitionsCount(); p++) {
-      PartitionLookup.Resolved resolved = lookup.leaderOf(TOPIC, p);
-      if (resolved.partition() != null) {
-        for (TransactionState s : resolved.partition().stateMachine().transactions().values()) {
-          response.addTransactions(describe(s));
-        }
+    for (LocalReplicas.Partition partition : transactionsTopic.ledPartitions()) {
+      for (TransactionState s : partition.stateMachine().transactions().values()) {
+        response.addTransactions(describe(s));
       }
     }
     return response.build();
@@ -495,18 +486,9 @@ final class TransactionCoordinator implements AutoCloseable {
    * aborts transactions open for longer than their timeout.
    */
   private void tick() {
-    // Only a transactional producer creates the topic: a cluster without any pays nothing.
-    Optional<TopicRecord> topic = transactionsTopic.existing();
-    if (topic.isEmpty()) {
-      return;
-    }
     long now = clock.millis();
-    for (int p = 0; p < topic.get().getPartitionsCount(); p++) {
-      PartitionLookup.Resolved resolved = lookup.leaderOf(TOPIC, p);
-      LocalReplicas.Partition partition = resolved.partition();
-      if (partition == null) {
-        continue;
-      }
+    // Only a transactional producer creates the topic: a cluster without any pays nothing.
+    for (LocalReplicas.Partition partition : transactionsTopic.ledPartitions()) {
       for (TransactionState s : partition.stateMachine().transactions().values()) {
         String id = s.getTransactionalId();
         if (s.getPhase() == Phase.PREPARE_COMMIT || s.getPhase() == Phase.PREPARE_ABORT) {
