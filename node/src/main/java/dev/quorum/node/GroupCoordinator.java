@@ -62,7 +62,6 @@ final class GroupCoordinator implements AutoCloseable {
 
   private final int nodeId;
   private final LocalReplicas replicas;
-  private final PartitionLookup lookup;
   private final RaftSubmitter submitter;
   private final InternalTopic groupsTopic;
   private final Clock clock;
@@ -92,7 +91,6 @@ final class GroupCoordinator implements AutoCloseable {
       ScheduledExecutorService executor) {
     this.nodeId = nodeId;
     this.replicas = replicas;
-    this.lookup = lookup;
     this.submitter = submitter;
     this.groupsTopic =
         new InternalTopic(
