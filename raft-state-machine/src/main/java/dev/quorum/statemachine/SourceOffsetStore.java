@@ -120,7 +120,7 @@ final class SourceOffsetStore {
     List<SourceOffset> found = new ArrayList<>();
     byte[] prefix = Keys.of(SOURCE, owner + "\u0000");
     try (RocksIterator it = store.newIterator()) {
-      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+      for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
         byte[] key = it.key();
         String rest =
             new String(key, prefix.length, key.length - prefix.length - 4, StandardCharsets.UTF_8);
@@ -201,18 +201,6 @@ final class SourceOffsetStore {
         .put(name)
         .putInt(o.getPartition())
         .array();
-  }
-
-  private static boolean startsWith(byte[] key, byte[] prefix) {
-    if (key.length < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (key[i] != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static PartitionCommandResult error(ErrorCode code, String message) {
