@@ -100,7 +100,9 @@ public interface Producer extends AutoCloseable {
    * processed the same input (a zombie and its replacement) only one appends its output. Resume
    * from {@link #sourceOffsets} (for example in {@link RebalanceListener#onPartitionsAssigned}).
    * Retried through leader changes up to {@link ProducerConfig#deliveryTimeout()}; a retry never
-   * appends twice. Works with or without idempotence, outside transactions; blocks.
+   * appends twice, but after a lost reply the write may have been appended even though the call
+   * fails ({@link BrokerException#indeterminate()}): the stored offsets then tell. Not inside a
+   * transaction (its records would not be part of it); blocks.
    *
    * @param records all for {@code output} (records without a partition go there)
    * @return where the first record was stored; the others follow it
