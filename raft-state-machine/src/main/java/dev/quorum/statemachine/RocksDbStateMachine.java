@@ -162,6 +162,18 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
   }
 
   /**
+   * Ratis calls this instead of {@link #applyTransaction} for configuration and metadata entries.
+   * Waiting for the store here too means the applied index never moves while the store is still
+   * opening: a new leader is ready, and a read index is reached, only once the store is open, so no
+   * reader sees the empty view of a store that has not been loaded yet.
+   */
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    awaitOpen();
+    super.notifyTermIndexUpdated(term, index);
+  }
+
+  /**
    * Reads go to the local store directly; a read request through Ratis only confirms leadership
    * (its read index) and answers with nothing.
    */
