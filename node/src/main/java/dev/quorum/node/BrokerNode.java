@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -80,11 +81,15 @@ public final class BrokerNode implements AutoCloseable {
     RaftGroup metadataGroup = RaftGroups.metadataGroup(config.clusterId(), config.peers());
     RaftGroupId metadataGroupId = metadataGroup.getGroupId();
 
+    Parameters parameters = new Parameters();
+    ExecutorService raftRpc = RaftRpcExecutor.install(parameters, id);
+    own(raftRpc::shutdownNow);
     // build() recovers every group found on disk, so the registry must work before it.
     RaftServer server =
         RaftServer.newBuilder()
             .setServerId(RaftGroups.peerId(id))
             .setProperties(RatisProperties.from(config, dataDir))
+            .setParameters(parameters)
             .setStateMachineRegistry(
                 groupId ->
                     groupId.equals(metadataGroupId) ? metadata : new PartitionStateMachine(storage))

@@ -3,10 +3,14 @@ package dev.quorum.node;
 import dev.quorum.protocol.raft.TopicRecord;
 import dev.quorum.statemachine.ClusterView;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,10 +97,26 @@ final class ReplicaReconciler implements AutoCloseable {
     }
     Set<RaftGroupId> hosted = new HashSet<>();
     server.getGroupIds().forEach(hosted::add);
+    // All missing replicas at once: Ratis still starts them one by one, but the parts that may run
+    // in parallel (building each division, opening its store) then overlap.
+    List<CompletableFuture<Void>> adds = new ArrayList<>();
     for (Map.Entry<RaftGroupId, RaftGroup> e : wanted.entrySet()) {
       if (!hosted.contains(e.getKey())) {
-        add(e.getValue());
+        adds.add(add(e.getValue()));
       }
+    }
+    IOException failed = null;
+    for (CompletableFuture<Void> add : adds) {
+      try {
+        add.join();
+      } catch (CompletionException e) {
+        if (failed == null) {
+          failed = new IOException("starting partition replicas failed", e.getCause());
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
     }
     for (RaftGroupId id : hosted) {
       // A group whose topic is newer than the applied metadata may simply not be visible here yet.
@@ -108,15 +128,24 @@ final class ReplicaReconciler implements AutoCloseable {
     }
   }
 
-  private void add(RaftGroup group) throws IOException {
-    RaftClientReply reply =
-        server.groupManagement(
-            GroupManagementRequest.newAdd(
-                clientId, server.getId(), callId.incrementAndGet(), group, true));
-    if (!reply.isSuccess()) {
-      throw new IOException("adding " + group + " failed", reply.getException());
+  private CompletableFuture<Void> add(RaftGroup group) {
+    GroupManagementRequest request =
+        GroupManagementRequest.newAdd(
+            clientId, server.getId(), callId.incrementAndGet(), group, true);
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = server.groupManagementAsync(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    LOG.info("node {}: started replica of group {}", nodeId, group.getGroupId());
+    return reply.thenAccept(
+        r -> {
+          if (!r.isSuccess()) {
+            throw new CompletionException(
+                new IOException("adding " + group + " failed", r.getException()));
+          }
+          LOG.info("node {}: started replica of group {}", nodeId, group.getGroupId());
+        });
   }
 
   private void remove(RaftGroupId id) throws IOException {

@@ -60,6 +60,15 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     super(env);
   }
 
+  /**
+   * Partition state is read only by a replica that leads and has applied its first entry, which
+   * waits for the store: the store can open in the background.
+   */
+  @Override
+  protected boolean opensInBackground() {
+    return true;
+  }
+
   @Override
   protected void load(Store store) {
     byte[] stored = store.get(OFFSETS_KEY);

@@ -57,6 +57,14 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
   /** The applied index the store held when it was opened: entries up to it are already in it. */
   private long durableIndex = -1;
 
+  /**
+   * Completes once the store of {@link #initialize} is open. Opening a RocksDB store costs several
+   * fsyncs, and Ratis starts groups one at a time, so with a thousand partitions opening them
+   * serially dominated both topic creation and node startup. Partition stores open on the
+   * environment's opener threads instead; everything that touches the store waits for this.
+   */
+  private volatile CompletableFuture<Void> opened = CompletableFuture.completedFuture(null);
+
   protected RocksDbStateMachine(StorageEnvironment env) {
     this.env = env;
   }
@@ -69,6 +77,15 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
   /** Loads the in-memory view of a freshly opened store. */
   protected abstract void load(Store store);
 
+  /**
+   * Whether {@link #initialize} may return before the store is open (it then opens on the
+   * environment's opener threads). A state machine whose in-memory view is read without going
+   * through the store (the metadata) must say false.
+   */
+  protected boolean opensInBackground() {
+    return false;
+  }
+
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
       throws IOException {
@@ -78,8 +95,35 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
               super.initialize(server, groupId, raftStorage);
               snapshots.init(raftStorage);
               liveDir = raftStorage.getStorageDir().getRoot().toPath().resolve("db");
-              openStore(false);
+              // Ratis replays from the snapshot index; entries between it and the store's applied
+              // index are skipped once the store is open.
+              SnapshotInfo snapshot = snapshots.getLatestSnapshot();
+              setLastAppliedTermIndex(
+                  snapshot == null ? TermIndex.INITIAL_VALUE : snapshot.getTermIndex());
+              if (opensInBackground()) {
+                opened =
+                    CompletableFuture.runAsync(
+                        () -> {
+                          try {
+                            openStore(false);
+                          } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                          }
+                        },
+                        env.opener());
+              } else {
+                openStore(false);
+              }
             });
+  }
+
+  /** Waits until the store of {@link #initialize} is open; fails if opening it failed. */
+  private void awaitOpen() {
+    try {
+      opened.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw new Store.StorageException(getId() + ": cannot open store", e);
+    }
   }
 
   @Override
@@ -94,6 +138,7 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    awaitOpen();
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
     if (index <= durableIndex) {
@@ -117,6 +162,18 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
   }
 
   /**
+   * Ratis calls this instead of {@link #applyTransaction} for configuration and metadata entries.
+   * Waiting for the store here too means the applied index never moves while the store is still
+   * opening: a new leader is ready, and a read index is reached, only once the store is open, so no
+   * reader sees the empty view of a store that has not been loaded yet.
+   */
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    awaitOpen();
+    super.notifyTermIndexUpdated(term, index);
+  }
+
+  /**
    * Reads go to the local store directly; a read request through Ratis only confirms leadership
    * (its read index) and answers with nothing.
    */
@@ -127,6 +184,7 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
 
   @Override
   public long takeSnapshot() throws IOException {
+    awaitOpen();
     TermIndex applied = getLastAppliedTermIndex();
     SnapshotInfo current = snapshots.getLatestSnapshot();
     long currentIndex = current == null ? RaftLog.INVALID_LOG_INDEX : current.getIndex();
@@ -169,6 +227,7 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
   /** Called after Ratis installed a snapshot from the leader into {@code sm/}. */
   @Override
   public void reinitialize() throws IOException {
+    awaitOpen();
     snapshots.reload();
     openStore(true);
     LifeCycle lifeCycle = getLifeCycle();
@@ -180,6 +239,11 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
+    try {
+      opened.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      LOG.warn("{}: the store never opened", getId(), e);
+    }
     storeLock.writeLock().lock();
     try {
       if (store != null) {
@@ -197,6 +261,7 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
    * machine is closed.
    */
   protected <T> @Nullable T read(java.util.function.Function<Store, T> reader) {
+    awaitOpen();
     storeLock.readLock().lock();
     try {
       return store == null ? null : reader.apply(store);
@@ -240,9 +305,13 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
       durableIndex = applied == null ? -1 : Keys.longAt(applied, 8);
       load(opened);
       store = opened;
-      // Ratis replays from the snapshot index; entries between it and durableIndex are skipped.
-      SnapshotInfo snapshot = snapshots.getLatestSnapshot();
-      setLastAppliedTermIndex(snapshot == null ? TermIndex.INITIAL_VALUE : snapshot.getTermIndex());
+      if (installed) {
+        // Ratis goes on from the installed snapshot's index. (At startup, initialize set it before
+        // the store opened: by now Ratis may have moved it past configuration entries.)
+        SnapshotInfo snapshot = snapshots.getLatestSnapshot();
+        setLastAppliedTermIndex(
+            snapshot == null ? TermIndex.INITIAL_VALUE : snapshot.getTermIndex());
+      }
     } finally {
       storeLock.writeLock().unlock();
     }

@@ -55,6 +55,15 @@ final class ProducerSender implements Runnable {
   private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
 
+  /**
+   * The longest wait between retries while a partition's leader is gone or moving (its node is
+   * unreachable, or answers NOT_LEADER / LEADER_NOT_AVAILABLE). A new leader is usually elected
+   * within about a second; backing off up to {@link #MAX_BACKOFF} there made the producer find it
+   * up to a second late (retries at 0.1, 0.3, 0.7, 1.5, 2.5 s after the failure). Such a retry is
+   * cheap: a refused connection or a NOT_LEADER answer.
+   */
+  private static final Duration LEADER_CHANGE_MAX_BACKOFF = Duration.ofMillis(200);
+
   /** Receives each record's outcome on the sender thread. */
   interface Completion {
     void complete(PendingRecord record, RecordMetadata metadata, BrokerException error);
@@ -472,7 +481,15 @@ final class ProducerSender implements Runnable {
       return;
     }
     long now = System.nanoTime();
-    long backoff = Backoff.nanos(config.retryBackoff(), MAX_BACKOFF, b.attempts - 1);
+    boolean leaderChange =
+        error instanceof NotLeaderException
+            || error instanceof LeaderNotAvailableException
+            || error instanceof BrokerUnavailableException;
+    Duration max =
+        leaderChange && LEADER_CHANGE_MAX_BACKOFF.compareTo(config.retryBackoff()) > 0
+            ? LEADER_CHANGE_MAX_BACKOFF
+            : MAX_BACKOFF;
+    long backoff = Backoff.nanos(config.retryBackoff(), max, b.attempts - 1);
     if (closeNow || now + backoff >= b.deadlineNanos) {
       finish(b, finalError(b));
     } else {
