@@ -15,6 +15,7 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -77,6 +78,14 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
             () -> {
               super.initialize(server, groupId, raftStorage);
               snapshots.init(raftStorage);
+              SnapshotInfo snapshot = snapshots.getLatestSnapshot();
+              if (snapshot != null) {
+                // Ratis loads the log after this method returns.
+                TornLogTail.dropOpenSegmentBehindSnapshot(
+                    raftStorage,
+                    snapshot.getIndex(),
+                    RaftServerConfigKeys.Log.Appender.bufferByteLimit(server.getProperties()));
+              }
               liveDir = raftStorage.getStorageDir().getRoot().toPath().resolve("db");
               openStore(false);
             });
