@@ -224,6 +224,7 @@ public final class ChaosMain {
 
   static Options parse(String[] args) {
     String tier = "in-process";
+    boolean tierGiven = false;
     int nodes = 3;
     long duration = 30_000;
     int tries = 1;
@@ -251,6 +252,7 @@ public final class ChaosMain {
             throw new IllegalArgumentException("--tier must be in-process or process");
           }
           tier = v;
+          tierGiven = true;
         }
         case "--nodes" -> {
           nodes = Integer.parseInt(v);
@@ -270,11 +272,19 @@ public final class ChaosMain {
         default -> throw new IllegalArgumentException("unknown option " + flag);
       }
     }
+    if (bugs.contains(SeededBugs.Bug.UNFLUSHED_SNAPSHOT_INDEX.cliName()) && !tierGiven) {
+      // Only a real crash (kill -9) loses what RocksDB had not flushed: a clean stop flushes it.
+      tier = "process";
+      if (nemeses == null) {
+        nemeses = new LinkedHashSet<>(List.of("kill"));
+      }
+    }
     if (nemeses == null) {
       nemeses =
           tier.equals("process")
-              ? new LinkedHashSet<>(List.of("kill", "partition", "pause"))
-              : new LinkedHashSet<>(List.of("kill", "partition", "transport", "duplicate"));
+              ? new LinkedHashSet<>(List.of("kill", "partition", "pause", "truncate"))
+              : new LinkedHashSet<>(
+                  List.of("kill", "partition", "transport", "duplicate", "truncate"));
     }
     for (String n : nemeses) {
       ScenarioGenerator.kindsFor(n, tier); // rejects unknown names

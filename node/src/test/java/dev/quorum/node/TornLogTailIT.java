@@ -35,12 +35,42 @@ import org.junit.jupiter.api.io.TempDir;
  * chaos suite's {@code truncate} fault) must catch up after a restart and end with exactly the
  * leader's records, also when what is left of its log ends below its own snapshot.
  */
-@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class TornLogTailIT {
   @TempDir Path dir;
 
   @Test
   void aFollowerWhoseLogTailWasCutBelowItsSnapshotCatchesUpAndConverges() throws Exception {
+    catchesUpAfter(
+        (segment, snapshot) -> {
+          long cutTo = cutBelow(segment, snapshot);
+          // The precondition of the bug: entries are left, but they end below the snapshot.
+          assertThat(cutTo).isGreaterThanOrEqualTo(0).isLessThan(snapshot);
+        });
+  }
+
+  /**
+   * A flipped bit fails the entry's checksum: the log ends before that entry, as if its tail had
+   * been torn off, and the follower gets the rest from the leader. It never applies the damaged
+   * entry.
+   */
+  @Test
+  void aFollowerWithAFlippedBitInItsNewestSegmentRecoversFromTheLeader() throws Exception {
+    catchesUpAfter(
+        (segment, snapshot) -> {
+          long before = TornLogTail.lastIndex(segment, RatisProperties.MAX_ENTRY);
+          flipMiddleBit(segment);
+          assertThat(TornLogTail.lastIndex(segment, RatisProperties.MAX_ENTRY))
+              .as("a checksum catches the flipped bit")
+              .isLessThan(before);
+        });
+  }
+
+  private interface Damage {
+    void apply(Path openSegment, long snapshotIndex) throws Exception;
+  }
+
+  private void catchesUpAfter(Damage damage) throws Exception {
     Map<String, String> settings =
         Map.of(
             NodeConfig.ELECTION_TIMEOUT_MIN, "300ms",
@@ -74,10 +104,7 @@ class TornLogTailIT {
         long snapshot = snapshotIndex(division(cluster, follower, groupId));
         cluster.stop(follower);
 
-        Path segment = openSegment(cluster.dataDir(follower), groupId);
-        long cutTo = cutBelow(segment, snapshot);
-        // The precondition of the bug: entries are left, but they end below the snapshot.
-        assertThat(cutTo).isGreaterThanOrEqualTo(0).isLessThan(snapshot);
+        damage.apply(openSegment(cluster.dataDir(follower), groupId), snapshot);
 
         for (int i = 0; i < 20; i++) {
           producer.send(ProducerRecord.of("torn", text("during-" + i))).get(20, TimeUnit.SECONDS);
@@ -89,7 +116,7 @@ class TornLogTailIT {
         int leader = leaderOf(cluster, groupId);
         TestCluster.await(
             "the restarted follower has every record",
-            Duration.ofSeconds(90),
+            Duration.ofSeconds(150),
             () -> {
               RaftServer.Division d = division(cluster, follower, groupId);
               return d != null && log(d).offsets().next() == 100;
@@ -139,6 +166,20 @@ class TornLogTailIT {
       }
     }
     return last;
+  }
+
+  /** Flips a bit halfway into the segment's entries (before its zero padding). */
+  private static void flipMiddleBit(Path segment) throws Exception {
+    try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+      byte[] bytes = new byte[(int) file.length()];
+      file.readFully(bytes);
+      int end = bytes.length;
+      while (end > 0 && bytes[end - 1] == 0) {
+        end--;
+      }
+      file.seek(end / 2);
+      file.write(bytes[end / 2] ^ 0x10);
+    }
   }
 
   private static long snapshotIndex(RaftServer.Division division) {

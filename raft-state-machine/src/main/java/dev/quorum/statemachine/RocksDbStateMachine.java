@@ -155,12 +155,16 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
     } catch (org.rocksdb.RocksDBException e) {
       throw new IOException(e);
     }
-    s.flush();
     Path target = snapshots.pathFor(applied);
     if (Files.exists(target)) {
       FileUtils.deleteFully(target);
     }
-    s.checkpoint(target);
+    if (SeededBugs.isOn(SeededBugs.Bug.UNFLUSHED_SNAPSHOT_INDEX)) {
+      s.copyFlushedFiles(target);
+    } else {
+      s.flush();
+      s.checkpoint(target);
+    }
     snapshots.publish(applied);
     LOG.debug("{}: snapshot at {}", getId(), applied);
     return applied.getIndex();

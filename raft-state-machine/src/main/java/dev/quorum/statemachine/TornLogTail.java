@@ -63,13 +63,16 @@ public final class TornLogTail {
     }
   }
 
-  /** The index of the last whole entry of a segment, or -1 when it has none. */
+  /**
+   * The index of the last entry of a segment that is whole and passes its checksum, with every
+   * entry before it, or -1 when there is none.
+   */
   public static long lastIndex(Path segmentFile, SizeInBytes maxEntrySize) throws IOException {
     LogSegmentPath segment = LogSegmentPath.matchLogSegment(segmentFile);
     if (segment == null) {
       return RaftLog.INVALID_LOG_INDEX;
     }
-    return lastIndex(segment, maxEntrySize, CorruptionPolicy.EXCEPTION);
+    return lastIndex(segment, maxEntrySize, CorruptionPolicy.WARN_AND_RETURN);
   }
 
   private static long lastIndex(
