@@ -34,7 +34,7 @@ public final class ChaosMain {
       usage: scripts/chaos [--tier in-process|process] [--nodes 3|5] [--duration 60s] [--tries N]
                            [--seed S] [--replay FILE] [--shrink] [--shrink-attempts K]
                            [--nemesis kill,partition,pause,clock,transport,duplicate,
-                                      isolate-clients,truncate]
+                                      isolate-clients,truncate,bitflip]
                            [--workload produce,groups,idempotent,txn] [--seeded-bug NAME|list]
                            [--out DIR]""";
 
@@ -282,9 +282,9 @@ public final class ChaosMain {
     if (nemeses == null) {
       nemeses =
           tier.equals("process")
-              ? new LinkedHashSet<>(List.of("kill", "partition", "pause", "truncate"))
+              ? new LinkedHashSet<>(List.of("kill", "partition", "pause", "truncate", "bitflip"))
               : new LinkedHashSet<>(
-                  List.of("kill", "partition", "transport", "duplicate", "truncate"));
+                  List.of("kill", "partition", "transport", "duplicate", "truncate", "bitflip"));
     }
     for (String n : nemeses) {
       ScenarioGenerator.kindsFor(n, tier); // rejects unknown names

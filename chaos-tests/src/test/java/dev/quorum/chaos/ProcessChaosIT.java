@@ -37,7 +37,7 @@ class ProcessChaosIT {
             "process",
             3,
             30_000,
-            Set.of("kill", "partition", "pause", "truncate"),
+            Set.of("kill", "partition", "pause", "truncate", "bitflip"),
             Set.of("idempotent", "groups", "txn"),
             List.of());
     for (int i = 0; i < 2; i++) {
@@ -67,14 +67,14 @@ class ProcessChaosIT {
             new ScenarioGenerator.Options(
                 "process",
                 3,
-                14_000,
+                16_000,
                 Set.of(),
                 Set.of("idempotent", "groups"),
                 List.of("unflushed-snapshot-index")));
-    // By 8 s every group has snapshotted (the process tier snapshots every 200 entries); a kill -9
+    // By 10 s every group has snapshotted (the process tier snapshots every 20 entries); a kill -9
     // then loses what RocksDB had not flushed, which the snapshot claimed to hold.
     Scenario scenario =
-        generated.withFaults(List.of(new FaultEvent(8_000, 2_000, "kill", "node:1", 0, 0)));
+        generated.withFaults(List.of(new FaultEvent(10_000, 2_000, "kill", "node:1", 0, 0)));
     System.out.printf(
         "chaos process tier, unflushed-snapshot-index: seed %d (replay with -Dchaos.seed=%d)%n",
         scenario.seed(), scenario.seed());

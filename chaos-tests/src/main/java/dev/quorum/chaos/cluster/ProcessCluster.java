@@ -29,7 +29,7 @@ public final class ProcessCluster implements ChaosCluster {
   private static final Path FAKETIME_LIB = findFaketime();
   private static final int CLIENT_PORT = 7000;
   private static final int RAFT_PORT = 7100;
-  private static final int SNAPSHOT_THRESHOLD = 200;
+  private static final int SNAPSHOT_THRESHOLD = 20;
 
   private final Path root;
   private final Path repo;
