@@ -282,9 +282,8 @@ public final class ChaosMain {
     if (nemeses == null) {
       nemeses =
           tier.equals("process")
-              ? new LinkedHashSet<>(List.of("kill", "partition", "pause", "truncate", "bitflip"))
-              : new LinkedHashSet<>(
-                  List.of("kill", "partition", "transport", "duplicate", "truncate", "bitflip"));
+              ? new LinkedHashSet<>(List.of("kill", "partition", "pause"))
+              : new LinkedHashSet<>(List.of("kill", "partition", "transport", "duplicate"));
     }
     for (String n : nemeses) {
       ScenarioGenerator.kindsFor(n, tier); // rejects unknown names

@@ -31,7 +31,7 @@ class InProcessChaosIT {
           "in-process",
           3,
           20_000,
-          Set.of("kill", "partition", "transport", "duplicate", "truncate", "bitflip"),
+          Set.of("kill", "partition", "transport", "duplicate"),
           Set.of("idempotent", "groups", "txn"),
           List.of());
 

@@ -37,7 +37,7 @@ class ProcessChaosIT {
             "process",
             3,
             30_000,
-            Set.of("kill", "partition", "pause", "truncate", "bitflip"),
+            Set.of("kill", "partition", "pause"),
             Set.of("idempotent", "groups", "txn"),
             List.of());
     for (int i = 0; i < 2; i++) {

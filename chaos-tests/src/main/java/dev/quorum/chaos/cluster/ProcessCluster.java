@@ -267,8 +267,10 @@ public final class ProcessCluster implements ChaosCluster {
         "client.port=" + CLIENT_PORT,
         "raft.port=" + RAFT_PORT,
         "cluster.peers=" + peers,
-        // Snapshots within a short try, so that recovering from one is exercised after a kill -9.
-        "raft.snapshot.threshold.entries=" + SNAPSHOT_THRESHOLD,
+        // With unflushed-snapshot-index, snapshots within a short try, so a kill -9 can show it.
+        seededBugs.contains("unflushed-snapshot-index")
+            ? "raft.snapshot.threshold.entries=" + SNAPSHOT_THRESHOLD
+            : "",
         "");
   }
 
