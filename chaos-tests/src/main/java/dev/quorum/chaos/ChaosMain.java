@@ -34,7 +34,7 @@ public final class ChaosMain {
       usage: scripts/chaos [--tier in-process|process] [--nodes 3|5] [--duration 60s] [--tries N]
                            [--seed S] [--replay FILE] [--shrink] [--shrink-attempts K]
                            [--nemesis kill,partition,pause,clock,transport,duplicate,
-                                      isolate-clients,truncate]
+                                      isolate-clients,truncate,bitflip]
                            [--workload produce,groups,idempotent,txn] [--seeded-bug NAME|list]
                            [--out DIR]""";
 
@@ -224,6 +224,7 @@ public final class ChaosMain {
 
   static Options parse(String[] args) {
     String tier = "in-process";
+    boolean tierGiven = false;
     int nodes = 3;
     long duration = 30_000;
     int tries = 1;
@@ -251,6 +252,7 @@ public final class ChaosMain {
             throw new IllegalArgumentException("--tier must be in-process or process");
           }
           tier = v;
+          tierGiven = true;
         }
         case "--nodes" -> {
           nodes = Integer.parseInt(v);
@@ -268,6 +270,13 @@ public final class ChaosMain {
         case "--seeded-bug" -> bugs.add(SeededBugs.Bug.byName(v).cliName());
         case "--out" -> out = Path.of(v);
         default -> throw new IllegalArgumentException("unknown option " + flag);
+      }
+    }
+    if (bugs.contains(SeededBugs.Bug.UNFLUSHED_SNAPSHOT_INDEX.cliName()) && !tierGiven) {
+      // Only a real crash (kill -9) loses what RocksDB had not flushed: a clean stop flushes it.
+      tier = "process";
+      if (nemeses == null) {
+        nemeses = new LinkedHashSet<>(List.of("kill"));
       }
     }
     if (nemeses == null) {

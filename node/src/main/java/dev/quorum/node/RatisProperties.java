@@ -53,6 +53,11 @@ final class RatisProperties {
     RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
     RaftServerConfigKeys.Log.setQueueElementLimit(p, 1024);
     RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("32MB"));
+    // A log entry that fails its checksum ends the log there, as a torn write does; the replica
+    // then gets the rest from the leader (Kafka's log recovery does the same). Damage before the
+    // newest segment leaves a gap between segments, and Ratis refuses to start the group.
+    RaftServerConfigKeys.Log.setCorruptionPolicy(
+        p, RaftServerConfigKeys.Log.CorruptionPolicy.WARN_AND_RETURN);
 
     // Snapshots bound the log; the log is purged up to the snapshot even while a replica is down,
     // which then catches up from the snapshot instead of pinning the log forever.

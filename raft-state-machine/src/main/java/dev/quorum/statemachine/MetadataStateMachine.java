@@ -58,6 +58,11 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
   }
 
   @Override
+  protected boolean hasRecords() {
+    return false;
+  }
+
+  @Override
   protected void load(Store store) {
     Map<Integer, NodeInfo> nodes = new HashMap<>();
     Map<String, TopicRecord> topics = new HashMap<>();

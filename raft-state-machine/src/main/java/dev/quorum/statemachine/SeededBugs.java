@@ -24,7 +24,14 @@ public final class SeededBugs {
     SKIP_DEDUPE("skip-dedupe", "append a producer's retried batch again instead of deduplicating"),
     /** A committing transaction's coordinator skips the marker of its last partition. */
     DROP_TXN_MARKER(
-        "drop-txn-marker", "never write the commit marker of a transaction's last partition");
+        "drop-txn-marker", "never write the commit marker of a transaction's last partition"),
+    /**
+     * A snapshot is labelled with the applied index but holds only what RocksDB had flushed, so
+     * after a crash Ratis resumes past entries the state machine lost.
+     */
+    UNFLUSHED_SNAPSHOT_INDEX(
+        "unflushed-snapshot-index",
+        "report the applied index as the snapshot index without flushing RocksDB first");
 
     private final String cliName;
     private final String description;

@@ -21,7 +21,8 @@ public interface ChaosCluster extends AutoCloseable {
     DUPLICATE,
     CLOCK_SKEW,
     ISOLATE_CLIENTS,
-    TRUNCATE_LOG
+    TRUNCATE_LOG,
+    FLIP_BITS
   }
 
   Set<Fault> supports();
@@ -64,6 +65,13 @@ public interface ChaosCluster extends AutoCloseable {
    * id}, which must be stopped: a torn write or lost tail on one disk.
    */
   void truncateNewestSegments(int id, long bytes);
+
+  /**
+   * Flips one to four bits (chosen by {@code seed}) inside the entries of the newest Raft log
+   * segment of every group on node {@code id}, which must be stopped: silent corruption on one
+   * disk.
+   */
+  void flipBitsInNewestSegments(int id, long seed);
 
   /** Restarts, resumes, unblocks and clears everything. */
   void healAll();

@@ -66,7 +66,8 @@ public final class InProcessCluster implements ChaosCluster {
         Fault.DELAY,
         Fault.DUPLICATE,
         Fault.ISOLATE_CLIENTS,
-        Fault.TRUNCATE_LOG);
+        Fault.TRUNCATE_LOG,
+        Fault.FLIP_BITS);
   }
 
   @Override
@@ -166,6 +167,14 @@ public final class InProcessCluster implements ChaosCluster {
       throw new IllegalStateException("node " + id + " must be stopped to damage its log");
     }
     LogSegments.truncateNewest(root.resolve("node-" + id), bytes);
+  }
+
+  @Override
+  public synchronized void flipBitsInNewestSegments(int id, long seed) {
+    if (nodes[id - 1] != null) {
+      throw new IllegalStateException("node " + id + " must be stopped to damage its log");
+    }
+    LogSegments.flipBitsInNewest(root.resolve("node-" + id), seed);
   }
 
   @Override

@@ -10,29 +10,20 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-/** The disk fault: cut the tail off each Raft group's newest log segment in a node's data dir. */
+/** The disk faults: damage each Raft group's newest log segment in a stopped node's data dir. */
 final class LogSegments {
+  /** Ratis' segment header ("RaftLog1"); damage goes after it, into the entries. */
+  private static final int HEADER_BYTES = 8;
+
   private LogSegments() {}
 
-  /** Returns the segments it truncated, as "file: old -> new size". */
+  /** Cuts the tail; returns the segments it truncated, as "file: old -> new size". */
   static List<String> truncateNewest(Path dataDir, long bytes) {
-    Map<Path, Path> newestPerGroup = new HashMap<>();
-    try (Stream<Path> files = Files.walk(dataDir.resolve("raft"))) {
-      files
-          .filter(f -> f.getFileName().toString().startsWith("log_"))
-          .filter(f -> f.getParent().getFileName().toString().equals("current"))
-          .forEach(
-              f ->
-                  newestPerGroup.merge(
-                      f.getParent(), f, (a, b) -> modified(a).compareTo(modified(b)) >= 0 ? a : b));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     List<String> done = new ArrayList<>();
-    for (Path segment :
-        newestPerGroup.values().stream().sorted(Comparator.naturalOrder()).toList()) {
+    for (Path segment : newestPerGroup(dataDir)) {
       try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
         long size = file.length();
         long newSize = Math.max(0, size - bytes);
@@ -45,6 +36,67 @@ final class LogSegments {
       }
     }
     return done;
+  }
+
+  /**
+   * Flips one to four bits of each newest segment, at positions inside its entries (before the zero
+   * padding Ratis preallocates); returns them as "file: bit at byte".
+   */
+  static List<String> flipBitsInNewest(Path dataDir, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<String> done = new ArrayList<>();
+    for (Path segment : newestPerGroup(dataDir)) {
+      try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+        long end = dataEnd(file);
+        int flips = 1 + random.nextInt(4);
+        for (int i = 0; i < flips && end > HEADER_BYTES; i++) {
+          long at = HEADER_BYTES + random.nextLong(end - HEADER_BYTES);
+          int bit = random.nextInt(8);
+          file.seek(at);
+          int b = file.read();
+          file.seek(at);
+          file.write(b ^ (1 << bit));
+          done.add(segment.getFileName() + ": bit " + bit + " at " + at);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return done;
+  }
+
+  /** The position after the last non-zero byte. */
+  private static long dataEnd(RandomAccessFile file) throws IOException {
+    byte[] buffer = new byte[8192];
+    long pos = file.length();
+    while (pos > 0) {
+      int n = (int) Math.min(buffer.length, pos);
+      file.seek(pos - n);
+      file.readFully(buffer, 0, n);
+      for (int i = n - 1; i >= 0; i--) {
+        if (buffer[i] != 0) {
+          return pos - n + i + 1;
+        }
+      }
+      pos -= n;
+    }
+    return 0;
+  }
+
+  private static List<Path> newestPerGroup(Path dataDir) {
+    Map<Path, Path> newest = new HashMap<>();
+    try (Stream<Path> files = Files.walk(dataDir.resolve("raft"))) {
+      files
+          .filter(f -> f.getFileName().toString().startsWith("log_"))
+          .filter(f -> f.getParent().getFileName().toString().equals("current"))
+          .forEach(
+              f ->
+                  newest.merge(
+                      f.getParent(), f, (a, b) -> modified(a).compareTo(modified(b)) >= 0 ? a : b));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return newest.values().stream().sorted(Comparator.naturalOrder()).toList();
   }
 
   private static java.nio.file.attribute.FileTime modified(Path p) {

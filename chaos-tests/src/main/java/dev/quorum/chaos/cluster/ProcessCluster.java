@@ -29,6 +29,7 @@ public final class ProcessCluster implements ChaosCluster {
   private static final Path FAKETIME_LIB = findFaketime();
   private static final int CLIENT_PORT = 7000;
   private static final int RAFT_PORT = 7100;
+  private static final int SNAPSHOT_THRESHOLD = 20;
 
   private final Path root;
   private final Path repo;
@@ -164,7 +165,12 @@ public final class ProcessCluster implements ChaosCluster {
   public Set<Fault> supports() {
     EnumSet<Fault> s =
         EnumSet.of(
-            Fault.KILL, Fault.PAUSE, Fault.PARTITION, Fault.ISOLATE_CLIENTS, Fault.TRUNCATE_LOG);
+            Fault.KILL,
+            Fault.PAUSE,
+            Fault.PARTITION,
+            Fault.ISOLATE_CLIENTS,
+            Fault.TRUNCATE_LOG,
+            Fault.FLIP_BITS);
     if (faketime) {
       s.add(Fault.CLOCK_SKEW);
     }
@@ -261,6 +267,10 @@ public final class ProcessCluster implements ChaosCluster {
         "client.port=" + CLIENT_PORT,
         "raft.port=" + RAFT_PORT,
         "cluster.peers=" + peers,
+        // With unflushed-snapshot-index, snapshots within a short try, so a kill -9 can show it.
+        seededBugs.contains("unflushed-snapshot-index")
+            ? "raft.snapshot.threshold.entries=" + SNAPSHOT_THRESHOLD
+            : "",
         "");
   }
 
@@ -332,6 +342,14 @@ public final class ProcessCluster implements ChaosCluster {
       throw new IllegalStateException("node " + node + " must be stopped to damage its log");
     }
     LogSegments.truncateNewest(root.resolve("node-" + node).resolve("data"), bytes);
+  }
+
+  @Override
+  public synchronized void flipBitsInNewestSegments(int node, long seed) {
+    if (isRunning(node)) {
+      throw new IllegalStateException("node " + node + " must be stopped to damage its log");
+    }
+    LogSegments.flipBitsInNewest(root.resolve("node-" + node).resolve("data"), seed);
   }
 
   @Override

@@ -146,6 +146,16 @@ final class Nemesis implements Runnable {
             });
         return n;
       }
+      case "bitflip" -> {
+        // a minority node: stop it, flip bits inside its newest segments; restarted at the end
+        List<Integer> n = targets(e.target());
+        n.forEach(
+            id -> {
+              cluster.kill(id);
+              cluster.flipBitsInNewestSegments(id, e.amountMs());
+            });
+        return n;
+      }
       default -> {
         Fault fault = transportFault(e.kind());
         List<Integer> n = targets(e.target());
@@ -157,7 +167,7 @@ final class Nemesis implements Runnable {
 
   private void end(FaultEvent e, List<Integer> nodes) {
     switch (e.kind()) {
-      case "kill", "truncate" -> nodes.forEach(cluster::restart);
+      case "kill", "truncate", "bitflip" -> nodes.forEach(cluster::restart);
       case "isolate-clients" -> cluster.isolateClients(false);
       case "pause" -> nodes.forEach(cluster::resume);
       case "partition" -> nodes.forEach(c -> cluster.unblockLink(c / 100, c % 100));

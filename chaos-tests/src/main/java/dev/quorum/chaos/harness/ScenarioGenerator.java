@@ -33,6 +33,7 @@ public final class ScenarioGenerator {
       case "duplicate" -> process ? List.of() : List.of("duplicate");
       case "isolate-clients" -> List.of("isolate-clients");
       case "truncate" -> List.of("truncate");
+      case "bitflip" -> List.of("bitflip");
       default -> throw new IllegalArgumentException("unknown nemesis '" + nemesis + "'");
     };
   }
@@ -100,6 +101,9 @@ public final class ScenarioGenerator {
       case "truncate" ->
           new FaultEvent(
               at, duration, kind, r.nextBoolean() ? "follower" : node, 0, 1 + r.nextLong(4096));
+      case "bitflip" ->
+          new FaultEvent(
+              at, duration, kind, r.nextBoolean() ? "follower" : node, 0, r.nextLong(1L << 40));
       case "partition" -> new FaultEvent(at, duration, kind, partitionTarget(nodes, r), 0, 0);
       case "clock" ->
           new FaultEvent(

@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,14 @@ public final class TryRunner {
     List<FaultWindow> faults = new java.util.ArrayList<>();
     Recorder[] recorder = {new Recorder()};
     try (ChaosCluster cluster = clusters.apply(scenario);
-        Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
+        // Bounded requests: a cluster the faults (or a seeded bug) broke must end the try, not hang
+        // it.
+        Admin admin =
+            Admin.create(
+                AdminConfig.builder()
+                    .bootstrap(cluster.bootstrap())
+                    .requestTimeout(Duration.ofSeconds(20))
+                    .build())) {
       createTopic(admin, scenario, cluster.nodeIds().size());
       // The scenario's clock starts once the cluster is up: fault times are relative to the
       // workload.
@@ -120,7 +128,10 @@ public final class TryRunner {
               List.of(new TopicPartition(Workload.OUTPUT, 0)),
               true,
               Workload.OUTPUT);
-      processedUpTo = committedOffsets(admin, Workload.PROCESSING_GROUP);
+      Map<Integer, Long> committed = committedOffsets(admin, Workload.PROCESSING_GROUP);
+      // Unreadable after healing: the final state is incomplete, as after an unfinished drain.
+      drained &= committed != null;
+      processedUpTo = committed == null ? Map.of() : committed;
     }
     Map<Integer, Map<Integer, Long>> replicas = replicaEnds(cluster, scenario.partitions());
     FinalState state =
@@ -249,11 +260,13 @@ public final class TryRunner {
 
   /** Reads every partition from offset 0 to its end with a fresh consumer, recording polls. */
   /**
-   * The group's committed offsets of the main topic, per partition, as the cluster reports them.
+   * The group's committed offsets of the main topic, per partition, as the cluster reports them;
+   * null when the cluster does not answer within 60 s.
    */
-  private static Map<Integer, Long> committedOffsets(Admin admin, String group) {
+  private static @Nullable Map<Integer, Long> committedOffsets(Admin admin, String group) {
     Map<Integer, Long> committed = new TreeMap<>();
-    for (int attempt = 0; attempt < 50; attempt++) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
       try {
         for (var lag : admin.describeGroup(group).offsets()) {
           if (lag.partition().topic().equals(Workload.TOPIC)) {
@@ -267,7 +280,8 @@ public final class TryRunner {
         await(() -> false, Duration.ofMillis(200)); // the coordinator may still be electing
       }
     }
-    throw new IllegalStateException("cannot read the committed offsets of group " + group);
+    LOG.warn("cannot read the committed offsets of group {} within 60 s", group);
+    return null;
   }
 
   /**

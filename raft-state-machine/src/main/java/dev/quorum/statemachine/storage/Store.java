@@ -77,6 +77,38 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Copies only what is already in SST files into {@code target}, without flushing: the writes
+   * still in the memtable are missing from it. Exists only for the seeded bug {@code
+   * unflushed-snapshot-index}; a real snapshot uses {@link #checkpoint}.
+   */
+  public void copyFlushedFiles(Path target) {
+    try {
+      db.disableFileDeletions();
+      try {
+        RocksDB.LiveFiles live = db.getLiveFiles(false);
+        Files.createDirectories(target);
+        for (String name : live.files) {
+          Path source = dir.resolve(name.substring(1));
+          Path copy = target.resolve(name.substring(1));
+          if (name.endsWith(".sst")) {
+            Files.createLink(copy, source);
+          } else if (name.startsWith("/MANIFEST")) {
+            try (var in = Files.newInputStream(source)) {
+              Files.write(copy, in.readNBytes(Math.toIntExact(live.manifestFileSize)));
+            }
+          } else {
+            Files.copy(source, copy);
+          }
+        }
+      } finally {
+        db.enableFileDeletions();
+      }
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException("copy of the flushed files to " + target + " failed", e);
+    }
+  }
+
   @Override
   public void close() {
     db.close();
