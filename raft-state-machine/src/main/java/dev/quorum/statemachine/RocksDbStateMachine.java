@@ -114,7 +114,6 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
               liveDir = raftStorage.getStorageDir().getRoot().toPath().resolve("db");
               // Ratis replays from the snapshot index; entries between it and the store's applied
               // index are skipped once the store is open.
-              SnapshotInfo snapshot = snapshots.getLatestSnapshot();
               setLastAppliedTermIndex(
                   snapshot == null ? TermIndex.INITIAL_VALUE : snapshot.getTermIndex());
               if (opensInBackground()) {
