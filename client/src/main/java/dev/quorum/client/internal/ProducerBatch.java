@@ -2,7 +2,9 @@ package dev.quorum.client.internal;
 
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.TopicPartition;
+import dev.quorum.protocol.v1.PartitionProduceResult;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records of one partition sent together and retried together, so a retry never reorders them with
@@ -28,6 +30,12 @@ final class ProducerBatch {
   boolean indeterminate;
   BrokerException lastError;
 
+  /** The partition's acknowledgement, kept until every earlier batch of it has completed. */
+  @Nullable PartitionProduceResult result;
+
+  /** Completed (its records have their outcome) or failed: it takes no more answers. */
+  boolean finished;
+
   ProducerBatch(
       TopicPartition partition,
       List<PendingRecord> records,
@@ -45,5 +53,14 @@ final class ProducerBatch {
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     this.baseSequence = baseSequence;
+  }
+
+  /** Failed retriably and not yet resent. */
+  boolean waitingForRetry() {
+    return !inFlight && result == null && !finished;
+  }
+
+  boolean done() {
+    return finished;
   }
 }
