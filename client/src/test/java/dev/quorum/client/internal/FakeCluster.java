@@ -87,6 +87,9 @@ final class FakeCluster implements AutoCloseable {
   final Map<Integer, List<FetchRequest>> fetchRequests = new ConcurrentHashMap<>();
   volatile ProduceHook produceHook = (node, p) -> null;
 
+  /** Runs before a fetch is read, on the server thread (a test may hold the fetch there). */
+  volatile Runnable beforeFetch = () -> {};
+
   // ---- idempotent producers: ids handed out, and per partition what each producer appended ----
   /** Node ids asked InitProducerId, in arrival order (failed calls included). */
   final List<Integer> initProducerIdCalls = new CopyOnWriteArrayList<>();
@@ -450,6 +453,7 @@ final class FakeCluster implements AutoCloseable {
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> out) {
       fetchRequests.get(id).add(request);
+      beforeFetch.run();
       FetchResponse.Builder r = FetchResponse.newBuilder();
       for (PartitionFetch pf : request.getPartitionsList()) {
         TopicPartition tp = new TopicPartition(pf.getTopic(), pf.getPartition());
