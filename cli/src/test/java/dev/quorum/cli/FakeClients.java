@@ -46,6 +46,8 @@ final class FakeClients implements ClientFactory {
   ClusterStatus clusterStatus;
   final List<GroupListing> groups = new ArrayList<>();
   final Map<String, dev.quorum.client.TransactionDescription> transactions = new TreeMap<>();
+  final List<dev.quorum.client.ProducerDescription> producers = new ArrayList<>();
+  final List<String> aborted = new ArrayList<>();
   final Map<String, GroupDescription> groupDescriptions = new HashMap<>();
 
   /** The group's committed offsets: what a member starts at, and what closing one commits. */
@@ -109,6 +111,30 @@ final class FakeClients implements ClientFactory {
           throw new dev.quorum.client.InvalidTransactionalIdException("unknown " + id);
         }
         return t;
+      }
+
+      @Override
+      public List<dev.quorum.client.ProducerDescription> describeProducers(TopicPartition tp) {
+        return producers.stream().filter(p -> p.partition().equals(tp)).toList();
+      }
+
+      @Override
+      public List<dev.quorum.client.ProducerDescription> findHangingTransactions() {
+        return producers.stream().filter(p -> p.transactionOpen()).toList();
+      }
+
+      @Override
+      public void abortTransaction(TopicPartition tp, long producerId, int producerEpoch) {
+        if (producers.stream()
+            .noneMatch(
+                p ->
+                    p.partition().equals(tp)
+                        && p.producerId() == producerId
+                        && p.transactionEpoch() == producerEpoch)) {
+          throw new dev.quorum.client.InvalidTxnStateException(
+              "producer " + producerId + " has no open transaction of epoch " + producerEpoch);
+        }
+        aborted.add(tp + " " + producerId + " " + producerEpoch);
       }
 
       @Override

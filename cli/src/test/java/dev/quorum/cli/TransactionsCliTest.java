@@ -3,6 +3,7 @@ package dev.quorum.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.client.IsolationLevel;
+import dev.quorum.client.ProducerDescription;
 import dev.quorum.client.TopicPartition;
 import dev.quorum.client.TransactionDescription;
 import java.nio.charset.StandardCharsets;
@@ -92,5 +93,53 @@ class TransactionsCliTest {
     CliRunner.Result missing = cli.run("transactions", "describe", "nobody");
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.err()).contains("unknown nobody");
+  }
+
+  @Test
+  void hangingTransactionsAreFoundShownAndAborted() {
+    TopicPartition orders0 = new TopicPartition("orders", 0);
+    cli.clients.producers.add(
+        new ProducerDescription(orders0, 9, 0, 0, Instant.parse("2026-11-22T10:00:00Z"), 0, 12));
+    cli.clients.producers.add(
+        new ProducerDescription(orders0, 10, 3, 41, Instant.parse("2026-11-22T10:05:00Z"), -1, -1));
+
+    CliRunner.Result producers = cli.run("transactions", "producers", "orders", "--partition", "0");
+    assertThat(producers.exitCode()).isZero();
+    assertThat(producers.out()).contains("orders-0").contains("41").contains("12");
+
+    CliRunner.Result hanging = cli.run("transactions", "find-hanging", "--format", "json");
+    assertThat(hanging.out())
+        .contains("\"producerId\":9")
+        .contains("\"transactionFirstOffset\":12")
+        .doesNotContain("\"producerId\":10");
+
+    CliRunner.Result abort =
+        cli.run(
+            "transactions",
+            "abort",
+            "orders",
+            "--partition",
+            "0",
+            "--producer-id",
+            "9",
+            "--producer-epoch",
+            "0");
+    assertThat(abort.exitCode()).isZero();
+    assertThat(abort.out()).contains("aborted the transaction of producer 9 epoch 0 in orders-0");
+    assertThat(cli.clients.aborted).containsExactly("orders-0 9 0");
+
+    CliRunner.Result wrong =
+        cli.run(
+            "transactions",
+            "abort",
+            "orders",
+            "--partition",
+            "0",
+            "--producer-id",
+            "10",
+            "--producer-epoch",
+            "3");
+    assertThat(wrong.exitCode()).isEqualTo(1);
+    assertThat(wrong.err()).contains("no open transaction of epoch 3");
   }
 }

@@ -61,6 +61,30 @@ public interface Admin extends AutoCloseable {
    */
   TransactionDescription describeTransaction(String transactionalId);
 
+  /** The producers the partition's leader remembers, with their open transactions. */
+  List<ProducerDescription> describeProducers(TopicPartition partition);
+
+  /**
+   * Transactions open in some partition that no coordinator has in progress, so nothing will ever
+   * end them and they hold the partition's last stable offset back (read_committed consumers stop
+   * there). Each is found open, then unknown to every coordinator, then open still.
+   *
+   * @throws CoordinatorNotAvailableException if a coordinator could not be asked, since the scan
+   *     then proves nothing
+   */
+  List<ProducerDescription> findHangingTransactions();
+
+  /**
+   * Writes an abort marker for a hanging transaction (see {@link #findHangingTransactions()}). The
+   * operator's last resort: it is refused while the transaction's coordinator has it in progress,
+   * because the coordinator alone may decide that transaction's outcome.
+   *
+   * @throws InvalidTxnStateException if the producer has no open transaction of that epoch in the
+   *     partition, or its coordinator has it in progress
+   * @throws CoordinatorNotAvailableException if a coordinator could not be asked
+   */
+  void abortTransaction(TopicPartition partition, long producerId, int producerEpoch);
+
   /**
    * Sets the group's committed offset of every partition of {@code topic} to the position {@code
    * spec} resolves to, and returns the new offsets by partition.

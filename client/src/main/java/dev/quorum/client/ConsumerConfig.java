@@ -30,6 +30,7 @@ public final class ConsumerConfig {
   private final String groupId;
   private final String groupInstanceId;
   private final Duration sessionTimeout;
+  private final Duration maxPollInterval;
   private final boolean enableAutoCommit;
   private final Duration autoCommitInterval;
   private final GroupAssignor assignor;
@@ -47,6 +48,7 @@ public final class ConsumerConfig {
     this.groupId = b.groupId;
     this.groupInstanceId = b.groupInstanceId;
     this.sessionTimeout = b.sessionTimeout;
+    this.maxPollInterval = b.maxPollInterval;
     this.enableAutoCommit = b.enableAutoCommit;
     this.autoCommitInterval = b.autoCommitInterval;
     this.assignor = b.assignor;
@@ -111,9 +113,22 @@ public final class ConsumerConfig {
     return groupInstanceId;
   }
 
-  /** How long the coordinator keeps a silent member before giving its partitions away. */
+  /**
+   * How long the coordinator keeps a silent member before giving its partitions away. A background
+   * thread heartbeats between polls, so this bounds how fast a dead consumer is noticed, not how
+   * long the application may take between polls (that is {@link #maxPollInterval()}).
+   */
   public Duration sessionTimeout() {
     return sessionTimeout;
+  }
+
+  /**
+   * The longest the application may go between {@link Consumer#poll} calls of a subscribed
+   * consumer. Past it the member leaves its group, so a stuck application does not hold its
+   * partitions; the next poll finds them lost and rejoins.
+   */
+  public Duration maxPollInterval() {
+    return maxPollInterval;
   }
 
   /**
@@ -147,6 +162,7 @@ public final class ConsumerConfig {
     private String groupId;
     private String groupInstanceId;
     private Duration sessionTimeout = Duration.ofSeconds(10);
+    private Duration maxPollInterval = Duration.ofMinutes(5);
     private boolean enableAutoCommit = true;
     private Duration autoCommitInterval = Duration.ofSeconds(5);
     private GroupAssignor assignor = GroupAssignor.STICKY;
@@ -216,6 +232,12 @@ public final class ConsumerConfig {
       return this;
     }
 
+    /** Default 5 minutes, at least 1 s. */
+    public Builder maxPollInterval(Duration maxPollInterval) {
+      this.maxPollInterval = maxPollInterval;
+      return this;
+    }
+
     /** Default true. */
     public Builder enableAutoCommit(boolean enableAutoCommit) {
       this.enableAutoCommit = enableAutoCommit;
@@ -271,6 +293,11 @@ public final class ConsumerConfig {
       if (sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException(
             "sessionTimeout must be at least 1s, was " + sessionTimeout);
+      }
+      Settings.positive("maxPollInterval", maxPollInterval);
+      if (maxPollInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException(
+            "maxPollInterval must be at least 1s, was " + maxPollInterval);
       }
       Settings.positive("autoCommitInterval", autoCommitInterval);
       if (assignor == null) {

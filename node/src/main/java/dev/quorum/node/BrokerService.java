@@ -13,6 +13,8 @@ import dev.quorum.protocol.v1.DeleteTopicRequest;
 import dev.quorum.protocol.v1.DeleteTopicResponse;
 import dev.quorum.protocol.v1.DescribeGroupRequest;
 import dev.quorum.protocol.v1.DescribeGroupResponse;
+import dev.quorum.protocol.v1.DescribeProducersRequest;
+import dev.quorum.protocol.v1.DescribeProducersResponse;
 import dev.quorum.protocol.v1.DescribeTransactionRequest;
 import dev.quorum.protocol.v1.DescribeTransactionResponse;
 import dev.quorum.protocol.v1.EndTransactionRequest;
@@ -123,6 +125,12 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
   public void writeTransactionMarker(
       WriteTransactionMarkerRequest request, StreamObserver<WriteTransactionMarkerResponse> out) {
     answer(() -> markers.writeHere(request), out);
+  }
+
+  @Override
+  public void describeProducers(
+      DescribeProducersRequest request, StreamObserver<DescribeProducersResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(markers.describeProducers(request)), out);
   }
 
   @Override

@@ -1,11 +1,15 @@
 package dev.quorum.node;
 
 import dev.quorum.protocol.raft.PartitionCommand;
+import dev.quorum.protocol.raft.ProducerState;
 import dev.quorum.protocol.raft.TopicRecord;
 import dev.quorum.protocol.raft.TransactionMarker;
+import dev.quorum.protocol.v1.DescribeProducersRequest;
+import dev.quorum.protocol.v1.DescribeProducersResponse;
 import dev.quorum.protocol.v1.Error;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.NodeInfo;
+import dev.quorum.protocol.v1.ProducerDescription;
 import dev.quorum.protocol.v1.WriteTransactionMarkerRequest;
 import dev.quorum.protocol.v1.WriteTransactionMarkerResponse;
 import io.grpc.stub.StreamObserver;
@@ -19,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes commit and abort markers into partitions: the coordinator's side (find the partition's
- * leader, retry until it answered) and the leader's side (append the marker through Raft).
+ * leader, retry until it answered) and the leader's side (append the marker through Raft). Also
+ * shows what a partition knows of its producers' transactions, for finding hanging ones.
  */
 final class TransactionMarkers {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionMarkers.class);
@@ -198,5 +203,28 @@ final class TransactionMarkers {
                   ? response.setError(result.getError()).build()
                   : response.build();
             });
+  }
+
+  /** The leader's view of the partition's producers and their open transactions. */
+  DescribeProducersResponse describeProducers(DescribeProducersRequest request) {
+    PartitionLookup.Resolved resolved = lookup.leaderOf(request.getTopic(), request.getPartition());
+    var response = DescribeProducersResponse.newBuilder();
+    if (resolved.error() != null) {
+      return response.setError(resolved.error()).build();
+    }
+    for (ProducerState state :
+        java.util.Objects.requireNonNull(resolved.partition()).stateMachine().producers()) {
+      int batches = state.getBatchesCount();
+      response.addProducers(
+          ProducerDescription.newBuilder()
+              .setProducerId(state.getProducerId())
+              .setProducerEpoch(state.getEpoch())
+              .setLastSequence(batches == 0 ? -1 : state.getBatches(batches - 1).getLastSequence())
+              .setLastAppendTimeMs(state.getLastAppendTimeMs())
+              .setTransactionOpen(state.getTransactionOpen())
+              .setTransactionEpoch(state.getTransactionEpoch())
+              .setTransactionFirstOffset(state.getTransactionFirstOffset()));
+    }
+    return response.build();
   }
 }

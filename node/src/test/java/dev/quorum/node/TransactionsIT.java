@@ -8,6 +8,7 @@ import dev.quorum.client.AdminConfig;
 import dev.quorum.client.Consumer;
 import dev.quorum.client.ConsumerConfig;
 import dev.quorum.client.ConsumerRecord;
+import dev.quorum.client.InvalidTxnStateException;
 import dev.quorum.client.IsolationLevel;
 import dev.quorum.client.NewTopic;
 import dev.quorum.client.OffsetResetPolicy;
@@ -223,6 +224,102 @@ class TransactionsIT {
     List<String> outputs = drain("ctp-out", 2, IsolationLevel.READ_COMMITTED, 100);
     assertThat(outputs).doesNotHaveDuplicates().hasSize(100);
     assertThat(outputs).containsExactlyInAnyOrderElementsOf(values("out-", 0, 100));
+  }
+
+  @Test
+  void aHangingTransactionIsFoundAndAbortedWhileOneInProgressIsLeftToItsCoordinator() {
+    admin.createTopic(new NewTopic("hang", 1, 3));
+    TopicPartition tp = new TopicPartition("hang", 0);
+    // A transactional batch whose producer never registered the partition with a coordinator (a
+    // client that skips AddToTransaction): no coordinator will ever end that transaction.
+    long stuckProducer = produceUnregisteredTransactionalBatch(tp, "stuck");
+    try (Producer plain =
+        Producer.create(ProducerConfig.builder().bootstrap(cluster.bootstrap()).build())) {
+      plain.send(ProducerRecord.of("hang", null, bytes("after"))).join();
+    }
+    Producer live = transactional("hang-live", Duration.ofMinutes(1));
+    live.initTransactions();
+    live.beginTransaction();
+    live.send(ProducerRecord.of("hang", null, bytes("live")));
+    live.flush();
+    TransactionDescription liveTxn = admin.describeTransaction("hang-live");
+
+    assertThat(admin.describeProducers(tp))
+        .filteredOn(p -> p.transactionOpen())
+        .extracting(p -> p.producerId())
+        .containsExactlyInAnyOrder(stuckProducer, liveTxn.producerId());
+    assertThat(admin.findHangingTransactions())
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.partition()).isEqualTo(tp);
+              assertThat(h.producerId()).isEqualTo(stuckProducer);
+              assertThat(h.transactionFirstOffset()).isZero();
+            });
+    assertThatThrownBy(
+            () -> admin.abortTransaction(tp, liveTxn.producerId(), liveTxn.producerEpoch()))
+        .isInstanceOf(InvalidTxnStateException.class)
+        .hasMessageContaining("hang-live");
+
+    admin.abortTransaction(tp, stuckProducer, 0);
+    live.commitTransaction();
+
+    assertThat(drain("hang", 1, IsolationLevel.READ_COMMITTED, 2)).containsExactly("after", "live");
+    assertThat(admin.findHangingTransactions()).isEmpty();
+    assertThatThrownBy(() -> admin.abortTransaction(tp, stuckProducer, 0))
+        .isInstanceOf(InvalidTxnStateException.class)
+        .hasMessageContaining("no open transaction");
+  }
+
+  /** Returns the producer id; sends straight to the leader, as no client of ours would. */
+  private long produceUnregisteredTransactionalBatch(TopicPartition tp, String value) {
+    long[] producerId = {0};
+    await(
+        "a transactional batch appended without registration",
+        () -> {
+          int leader = admin.describeTopic(tp.topic()).partitions().get(tp.partition()).leader();
+          if (leader <= 0) {
+            return false;
+          }
+          io.grpc.ManagedChannel channel =
+              io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(
+                      cluster.bootstrap().split(",")[leader - 1])
+                  .usePlaintext()
+                  .build();
+          try {
+            var broker = dev.quorum.protocol.v1.BrokerGrpc.newBlockingStub(channel);
+            if (producerId[0] == 0) {
+              producerId[0] =
+                  broker
+                      .initProducerId(
+                          dev.quorum.protocol.v1.InitProducerIdRequest.getDefaultInstance())
+                      .getProducerId();
+            }
+            var result =
+                broker
+                    .produce(
+                        dev.quorum.protocol.v1.ProduceRequest.newBuilder()
+                            .setTimeoutMs(10_000)
+                            .addPartitions(
+                                dev.quorum.protocol.v1.PartitionProduce.newBuilder()
+                                    .setTopic(tp.topic())
+                                    .setPartition(tp.partition())
+                                    .addRecords(
+                                        dev.quorum.protocol.v1.Record.newBuilder()
+                                            .setValue(
+                                                com.google.protobuf.ByteString.copyFromUtf8(value)))
+                                    .setProducerId(producerId[0])
+                                    .setProducerEpoch(0)
+                                    .setBaseSequence(0)
+                                    .setTransactional(true))
+                            .build())
+                    .getPartitions(0);
+            return result.getError().getCode() == dev.quorum.protocol.v1.ErrorCode.NONE;
+          } finally {
+            channel.shutdownNow();
+          }
+        });
+    return producerId[0];
   }
 
   /** One poll's worth of consume-transform-produce; returns the number of inputs processed. */

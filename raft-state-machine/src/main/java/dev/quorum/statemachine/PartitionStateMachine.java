@@ -477,6 +477,12 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     return transactions.transactions();
   }
 
+  /** The producers this partition remembers, as last applied; empty when the replica is closing. */
+  public List<ProducerState> producers() {
+    List<ProducerState> states = read(ProducerStates::stored);
+    return states == null ? List.of() : states;
+  }
+
   /** Whether a group coordinated here has transactional offsets awaiting their outcome. */
   public boolean hasPendingTransactionalOffsets(String groupId) {
     return groups.hasPendingOffsets(groupId);

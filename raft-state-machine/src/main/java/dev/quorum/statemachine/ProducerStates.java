@@ -46,16 +46,24 @@ final class ProducerStates {
 
   void load(Store store) {
     producers.clear();
+    for (ProducerState state : stored(store)) {
+      producers.put(state.getProducerId(), state);
+    }
+  }
+
+  /** The producer states in the store; safe on any thread, unlike the rest of this class. */
+  static List<ProducerState> stored(Store store) {
+    List<ProducerState> states = new ArrayList<>();
     try (RocksIterator it = store.newIterator()) {
       for (it.seek(new byte[] {PRODUCER});
           it.isValid() && Keys.hasPrefix(it.key(), PRODUCER);
           it.next()) {
-        ProducerState state = ProducerState.parseFrom(it.value());
-        producers.put(state.getProducerId(), state);
+        states.add(ProducerState.parseFrom(it.value()));
       }
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("corrupt producer state", e);
     }
+    return states;
   }
 
   /** The outcome of checking a batch against its producer's state. */

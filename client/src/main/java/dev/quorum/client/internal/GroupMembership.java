@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -26,9 +27,12 @@ import org.slf4j.LoggerFactory;
  * notices when it lost its partitions. It does not touch partitions itself: {@link #poll} hands the
  * consumer what changed, and the consumer reports what it owns through the {@code owned} supplier.
  *
- * <p>Used only from the consumer's polling thread; the heartbeat RPCs themselves run on {@code
- * executor} so that a slow coordinator never blocks {@code poll}. At most one heartbeat is in
- * flight.
+ * <p>Driven by the consumer's polling thread, and between polls by a keep-alive tick on {@code
+ * executor}: a member that takes long to process a batch still heartbeats, as long as it polls
+ * within {@link ConsumerConfig#maxPollInterval()}. What a heartbeat answered between polls waits
+ * for the next poll, so partitions only change hands on the polling thread. The heartbeat RPCs run
+ * on {@code executor} too, so a slow coordinator never blocks {@code poll}. At most one heartbeat
+ * is in flight. The monitor guards all state and is never held while waiting.
  */
 final class GroupMembership {
   private static final Logger log = LoggerFactory.getLogger(GroupMembership.class);
@@ -38,17 +42,29 @@ final class GroupMembership {
   /** While a heartbeat is in flight, poll looks for its answer this often. */
   private static final long INFLIGHT_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+  /** How often the keep-alive looks whether a heartbeat is due between polls. */
+  private static final long KEEP_ALIVE_TICK_MILLIS = 100;
+
   /** What a {@link #poll} learned: a new target assignment, and/or that every partition is lost. */
   record Update(Set<TopicPartition> target, boolean lost) {
     static final Update NONE = new Update(null, false);
+
+    /** This update followed by {@code later}: a loss voids any target learned before it. */
+    Update then(Update later) {
+      if (later.lost) {
+        return later;
+      }
+      return later.target != null ? new Update(later.target, lost) : this;
+    }
   }
 
   private final ConsumerConfig config;
   private final String groupId;
   private final CoordinatorClient coordinator;
-  private final Executor executor;
+  private final ScheduledExecutorService executor;
   private final Supplier<Collection<TopicPartition>> owned;
   private final long sessionNanos;
+  private final long maxPollNanos;
   private final Duration heartbeatTimeout;
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
 
@@ -76,11 +92,19 @@ final class GroupMembership {
   private int inflightGeneration;
   // Bumped when the member starts over, so that an answer to an older incarnation is ignored.
   private int generation;
+  // What answers taken in between polls told, for the next poll.
+  private Update unreported = Update.NONE;
+  // A non-retriable error an answer between polls carried, for the next poll to throw.
+  private BrokerException unreportedError;
+  // The owned partitions as the polling thread last saw them, for heartbeats sent between polls.
+  private List<TopicPartition> ownedAtLastPoll = List.of();
+  private long lastPollNanos;
+  private ScheduledFuture<?> keepAlive;
 
   GroupMembership(
       ConsumerConfig config,
       CoordinatorClient coordinator,
-      Executor executor,
+      ScheduledExecutorService executor,
       Supplier<Collection<TopicPartition>> owned) {
     this.config = config;
     this.groupId = config.groupId();
@@ -88,14 +112,24 @@ final class GroupMembership {
     this.executor = executor;
     this.owned = owned;
     this.sessionNanos = config.sessionTimeout().toNanos();
+    this.maxPollNanos = config.maxPollInterval().toNanos();
     this.intervalNanos = Math.min(sessionNanos / 3, TimeUnit.SECONDS.toNanos(3));
     this.heartbeatTimeout =
         QuorumProducer.min(config.sessionTimeout().dividedBy(2), config.requestTimeout());
     this.nextHeartbeatNanos = System.nanoTime();
+    this.lastPollNanos = nextHeartbeatNanos;
   }
 
   /** Sets what the member subscribes to; the change goes out with an immediate heartbeat. */
-  void subscribe(List<String> topics, Pattern pattern) {
+  synchronized void subscribe(List<String> topics, Pattern pattern) {
+    if (keepAlive == null) {
+      keepAlive =
+          executor.scheduleWithFixedDelay(
+              () -> keepAlive(System.nanoTime()),
+              KEEP_ALIVE_TICK_MILLIS,
+              KEEP_ALIVE_TICK_MILLIS,
+              TimeUnit.MILLISECONDS);
+    }
     this.topics = List.copyOf(topics);
     this.pattern = pattern;
     heartbeatNow();
@@ -105,21 +139,22 @@ final class GroupMembership {
     return groupId;
   }
 
-  String memberId() {
+  synchronized String memberId() {
     return memberId;
   }
 
-  int epoch() {
+  synchronized int epoch() {
     return epoch;
   }
 
   /** True once a join was answered: the member has an epoch and may own partitions. */
-  boolean joined() {
+  synchronized boolean joined() {
     return epoch > 0;
   }
 
-  /** The owned set just changed: the coordinator must hear about it at once. */
-  void heartbeatNow() {
+  /** The owned set just changed (polling thread): the coordinator must hear about it at once. */
+  synchronized void heartbeatNow() {
+    ownedAtLastPoll = List.copyOf(owned.get());
     if (inflight == null) {
       nextHeartbeatNanos = System.nanoTime();
     } else {
@@ -131,33 +166,70 @@ final class GroupMembership {
    * Takes in the answer of the heartbeat in flight, if any, and checks the session. Throws a
    * non-retriable error the coordinator answered (for example an invalid group id).
    */
-  Update poll(long nowNanos) {
-    Update update = Update.NONE;
-    if (inflight != null && inflight.isDone()) {
-      CompletableFuture<GroupHeartbeatResponse> done = inflight;
-      inflight = null;
-      update = complete(done, nowNanos);
-    }
+  synchronized Update poll(long nowNanos) {
+    lastPollNanos = nowNanos;
+    takeAnswer(nowNanos);
     if (joined() && nowNanos - lastSuccessNanos > sessionNanos) {
       log.warn(
           "group {}: no successful heartbeat for {}; treating the partitions as lost and rejoining",
           groupId,
           config.sessionTimeout());
       startOver(nowNanos);
-      return new Update(null, true);
+      unreported = unreported.then(new Update(null, true));
+    }
+    BrokerException error = unreportedError;
+    unreportedError = null;
+    Update update = unreported;
+    unreported = Update.NONE;
+    if (error != null) {
+      throw error;
     }
     return update;
   }
 
-  /** Sends a heartbeat if one is due and none is in flight. */
-  void maybeHeartbeat(long nowNanos) {
+  /** Sends a heartbeat if one is due and none is in flight (polling thread). */
+  synchronized void maybeHeartbeat(long nowNanos) {
+    ownedAtLastPoll = List.copyOf(owned.get());
+    if (inflight == null && nowNanos - nextHeartbeatNanos >= 0) {
+      send(epoch);
+    }
+  }
+
+  /**
+   * Between polls: keeps a joined member's session alive, and leaves the group once the application
+   * has not polled for {@link ConsumerConfig#maxPollInterval()}. Never joins: only a poll does,
+   * because only a polling consumer can take partitions on.
+   */
+  synchronized void keepAlive(long nowNanos) {
+    takeAnswer(nowNanos);
+    if (!joined()) {
+      return;
+    }
+    if (nowNanos - lastPollNanos > maxPollNanos) {
+      log.warn(
+          "group {}: poll() was not called for {} (maxPollInterval); leaving the group so its"
+              + " partitions move on; the next poll rejoins",
+          groupId,
+          config.maxPollInterval());
+      GroupHeartbeatRequest leave = request(LEAVE_EPOCH, List.of());
+      startOver(nowNanos);
+      unreported = unreported.then(new Update(null, true));
+      long deadline = QuorumConsumer.deadline(heartbeatTimeout);
+      CompletableFuture.runAsync(() -> call(leave, deadline), executor)
+          .exceptionally(
+              e -> {
+                log.warn("group {}: could not leave (the session will expire): {}", groupId, e);
+                return null;
+              });
+      return;
+    }
     if (inflight == null && nowNanos - nextHeartbeatNanos >= 0) {
       send(epoch);
     }
   }
 
   /** When poll should next look at the membership (caps a fetch's wait). */
-  long nextWakeNanos(long nowNanos) {
+  synchronized long nextWakeNanos(long nowNanos) {
     return inflight != null ? nowNanos + INFLIGHT_CHECK_NANOS : nextHeartbeatNanos;
   }
 
@@ -166,9 +238,15 @@ final class GroupMembership {
     if (maxNanos <= 0) {
       return;
     }
-    if (inflight != null) {
+    CompletableFuture<GroupHeartbeatResponse> pending;
+    long dueNanos;
+    synchronized (this) {
+      pending = inflight;
+      dueNanos = nextHeartbeatNanos;
+    }
+    if (pending != null) {
       try {
-        inflight.get(maxNanos, TimeUnit.NANOSECONDS);
+        pending.get(maxNanos, TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new BrokerException("interrupted", false, e);
@@ -177,7 +255,7 @@ final class GroupMembership {
       }
       return;
     }
-    long untilDue = nextHeartbeatNanos - System.nanoTime();
+    long untilDue = dueNanos - System.nanoTime();
     long wait = Math.min(maxNanos, untilDue);
     if (wait > 0) {
       MetadataCache.sleepNanos(wait);
@@ -189,26 +267,36 @@ final class GroupMembership {
    * Failures are logged: the coordinator drops a silent member after its session anyway.
    */
   void leave(boolean restarting, long deadlineNanos) {
-    if (inflight != null) {
+    CompletableFuture<GroupHeartbeatResponse> pending;
+    synchronized (this) {
+      if (keepAlive != null) {
+        keepAlive.cancel(false);
+      }
+      pending = inflight;
+    }
+    if (pending != null) {
       // Its answer may carry the member id of a join still in flight.
       try {
-        inflight.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        pending.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (ExecutionException | TimeoutException e) {
         // Nothing to learn from it.
       }
-      if (inflight.isDone()) {
-        complete(inflight, System.nanoTime());
+    }
+    GroupHeartbeatRequest request;
+    synchronized (this) {
+      takeAnswer(System.nanoTime());
+      unreportedError = null;
+      boolean known = joined() || sentJoin;
+      int leaveEpoch =
+          restarting && config.groupInstanceId() != null ? STATIC_LEAVE_EPOCH : LEAVE_EPOCH;
+      request = request(leaveEpoch, List.of());
+      startOver(System.nanoTime());
+      if (!known) {
+        return;
       }
-      inflight = null;
     }
-    if (!joined() && !sentJoin) {
-      return;
-    }
-    int leaveEpoch =
-        restarting && config.groupInstanceId() != null ? STATIC_LEAVE_EPOCH : LEAVE_EPOCH;
-    GroupHeartbeatRequest request = request(leaveEpoch, List.of());
     try {
       CompletableFuture.supplyAsync(() -> call(request, deadlineNanos), executor)
           .get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -221,14 +309,26 @@ final class GroupMembership {
           groupId,
           ErrorCodes.unwrap(e instanceof ExecutionException ? e.getCause() : e).toString());
     }
-    startOver(System.nanoTime());
+  }
+
+  /** Takes in the answer of the heartbeat in flight, if it came. */
+  private void takeAnswer(long nowNanos) {
+    if (inflight != null && inflight.isDone()) {
+      CompletableFuture<GroupHeartbeatResponse> done = inflight;
+      inflight = null;
+      try {
+        unreported = unreported.then(complete(done, nowNanos));
+      } catch (BrokerException e) {
+        unreportedError = e;
+      }
+    }
   }
 
   private void send(int sendEpoch) {
     if (sendEpoch == 0) {
       sentJoin = true;
     }
-    GroupHeartbeatRequest request = request(sendEpoch, owned.get());
+    GroupHeartbeatRequest request = request(sendEpoch, ownedAtLastPoll);
     long deadline = QuorumConsumer.deadline(heartbeatTimeout);
     inflightGeneration = generation;
     urgent = false;

@@ -5,14 +5,17 @@ import dev.quorum.client.Admin;
 import dev.quorum.client.AdminConfig;
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.ClusterStatus;
+import dev.quorum.client.CoordinatorNotAvailableException;
 import dev.quorum.client.GroupListing;
 import dev.quorum.client.GroupMember;
 import dev.quorum.client.InvalidGroupIdException;
+import dev.quorum.client.InvalidTxnStateException;
 import dev.quorum.client.NewTopic;
 import dev.quorum.client.NodeState;
 import dev.quorum.client.OffsetResetSpec;
 import dev.quorum.client.PartitionDescription;
 import dev.quorum.client.PartitionLag;
+import dev.quorum.client.ProducerDescription;
 import dev.quorum.client.RequestTimeoutException;
 import dev.quorum.client.TopicDescription;
 import dev.quorum.client.TopicPartition;
@@ -26,6 +29,8 @@ import dev.quorum.protocol.v1.CreateTopicRequest;
 import dev.quorum.protocol.v1.DeleteTopicRequest;
 import dev.quorum.protocol.v1.DescribeGroupRequest;
 import dev.quorum.protocol.v1.DescribeGroupResponse;
+import dev.quorum.protocol.v1.DescribeProducersRequest;
+import dev.quorum.protocol.v1.DescribeProducersResponse;
 import dev.quorum.protocol.v1.DescribeTransactionRequest;
 import dev.quorum.protocol.v1.DescribeTransactionResponse;
 import dev.quorum.protocol.v1.Error;
@@ -47,9 +52,12 @@ import dev.quorum.protocol.v1.ReplicaRole;
 import dev.quorum.protocol.v1.ReplicaStatus;
 import dev.quorum.protocol.v1.TopicConfig;
 import dev.quorum.protocol.v1.TopicMetadata;
+import dev.quorum.protocol.v1.WriteTransactionMarkerRequest;
+import dev.quorum.protocol.v1.WriteTransactionMarkerResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,6 +72,7 @@ import java.util.function.Function;
 /** The {@link Admin}: synchronous calls, each bounded by the request timeout. */
 public final class QuorumAdmin implements Admin {
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
+  private static final String TRANSACTIONS_TOPIC = "__transactions";
 
   private final AdminConfig config;
   private final NodeConnections connections;
@@ -71,6 +80,7 @@ public final class QuorumAdmin implements Admin {
   private final OffsetLookup offsets;
   private final CoordinatorClient coordinator;
   private final CoordinatorClient transactionCoordinator;
+  private final LeaderCalls leaders;
   private final Duration callTimeout;
   private final List<String> bootstrap;
 
@@ -88,6 +98,7 @@ public final class QuorumAdmin implements Admin {
     this.coordinator = new CoordinatorClient(connections, metadata, bootstrap, callTimeout);
     this.transactionCoordinator =
         new CoordinatorClient(connections, metadata, bootstrap, callTimeout, true);
+    this.leaders = new LeaderCalls(connections, metadata, callTimeout);
   }
 
   @Override
@@ -360,6 +371,157 @@ public final class QuorumAdmin implements Admin {
             .getTransaction());
   }
 
+  @Override
+  public List<ProducerDescription> describeProducers(TopicPartition partition) {
+    Objects.requireNonNull(partition, "partition");
+    DescribeProducersRequest request =
+        DescribeProducersRequest.newBuilder()
+            .setTopic(partition.topic())
+            .setPartition(partition.partition())
+            .build();
+    DescribeProducersResponse response =
+        leaders.call(
+            partition,
+            stub -> stub.describeProducers(request),
+            DescribeProducersResponse::getError,
+            QuorumConsumer.deadline(config.requestTimeout()));
+    List<ProducerDescription> producers = new ArrayList<>();
+    for (var p : response.getProducersList()) {
+      producers.add(
+          new ProducerDescription(
+              partition,
+              p.getProducerId(),
+              p.getProducerEpoch(),
+              p.getLastSequence(),
+              java.time.Instant.ofEpochMilli(p.getLastAppendTimeMs()),
+              p.getTransactionOpen() ? p.getTransactionEpoch() : -1,
+              p.getTransactionOpen() ? p.getTransactionFirstOffset() : -1));
+    }
+    producers.sort(Comparator.comparingLong(ProducerDescription::producerId));
+    return producers;
+  }
+
+  @Override
+  public List<ProducerDescription> findHangingTransactions() {
+    List<ProducerDescription> open = new ArrayList<>();
+    MetadataResponse all =
+        metadata.refreshBlocking(List.of(), QuorumConsumer.deadline(config.requestTimeout()));
+    for (TopicMetadata t : all.getTopicsList()) {
+      for (var p : t.getPartitionsList()) {
+        for (ProducerDescription d :
+            describeProducers(new TopicPartition(t.getName(), p.getPartition()))) {
+          if (d.transactionOpen()) {
+            open.add(d);
+          }
+        }
+      }
+    }
+    if (open.isEmpty()) {
+      return List.of();
+    }
+    List<TransactionDescription> inProgress = transactionsInProgress();
+    // Open still after no coordinator had it: it was open all along (a marker, once written,
+    // closes it for good), so no coordinator will ever end it.
+    Map<TopicPartition, List<ProducerDescription>> again = new HashMap<>();
+    List<ProducerDescription> hanging = new ArrayList<>();
+    for (ProducerDescription d : open) {
+      if (inProgress(inProgress, d.producerId(), d.transactionEpoch()) == null
+          && again.computeIfAbsent(d.partition(), this::describeProducers).stream()
+              .anyMatch(
+                  now ->
+                      now.producerId() == d.producerId()
+                          && now.transactionEpoch() == d.transactionEpoch())) {
+        hanging.add(d);
+      }
+    }
+    return hanging;
+  }
+
+  @Override
+  public void abortTransaction(TopicPartition partition, long producerId, int producerEpoch) {
+    Objects.requireNonNull(partition, "partition");
+    boolean open =
+        describeProducers(partition).stream()
+            .anyMatch(p -> p.producerId() == producerId && p.transactionEpoch() == producerEpoch);
+    if (!open) {
+      throw new InvalidTxnStateException(
+          "producer "
+              + producerId
+              + " has no open transaction of epoch "
+              + producerEpoch
+              + " in "
+              + partition);
+    }
+    TransactionDescription coordinated =
+        inProgress(transactionsInProgress(), producerId, producerEpoch);
+    if (coordinated != null) {
+      throw new InvalidTxnStateException(
+          "transactional id "
+              + coordinated.transactionalId()
+              + " has this transaction "
+              + coordinated.state()
+              + " at its coordinator (node "
+              + coordinated.coordinator()
+              + "), which will end it; an abort written here could tear it");
+    }
+    WriteTransactionMarkerRequest marker =
+        WriteTransactionMarkerRequest.newBuilder()
+            .setTopic(partition.topic())
+            .setPartition(partition.partition())
+            .setProducerId(producerId)
+            .setProducerEpoch(producerEpoch)
+            .setCommit(false)
+            .build();
+    leaders.call(
+        partition,
+        stub -> stub.writeTransactionMarker(marker),
+        WriteTransactionMarkerResponse::getError,
+        QuorumConsumer.deadline(config.requestTimeout()));
+  }
+
+  private static TransactionDescription inProgress(
+      List<TransactionDescription> transactions, long producerId, int epoch) {
+    for (TransactionDescription t : transactions) {
+      if (t.producerId() == producerId && t.producerEpoch() == epoch) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The transactions every coordinator has open or being decided. Throws unless every node answered
+   * and every coordinator partition had a leader: a missing answer could hide one.
+   */
+  private List<TransactionDescription> transactionsInProgress() {
+    long deadline = QuorumConsumer.deadline(config.requestTimeout());
+    TopicMetadata coordinators =
+        find(metadata.refreshBlocking(List.of(TRANSACTIONS_TOPIC), deadline), TRANSACTIONS_TOPIC);
+    if (coordinators != null) {
+      for (var p : coordinators.getPartitionsList()) {
+        if (p.getLeader() <= 0) {
+          throw new CoordinatorNotAvailableException(
+              "partition "
+                  + p.getPartition()
+                  + " of "
+                  + TRANSACTIONS_TOPIC
+                  + " has no leader, so its transactions are unknown; try again");
+        }
+      }
+    }
+    List<TransactionDescription> inProgress = new ArrayList<>();
+    for (ListTransactionsResponse response :
+        askEveryNode(
+            stub -> stub.listTransactions(ListTransactionsRequest.getDefaultInstance()), true)) {
+      for (var t : response.getTransactionsList()) {
+        if (!t.getState().equals("EMPTY")) {
+          inProgress.add(fromWire(t));
+        }
+      }
+    }
+    return inProgress;
+  }
+
   private static TransactionDescription fromWire(dev.quorum.protocol.v1.TransactionDescription t) {
     return new TransactionDescription(
         t.getTransactionalId(),
@@ -377,6 +539,14 @@ public final class QuorumAdmin implements Admin {
   private <T> List<T> askEveryNode(
       Function<BrokerGrpc.BrokerFutureStub, com.google.common.util.concurrent.ListenableFuture<T>>
           rpc) {
+    return askEveryNode(rpc, false);
+  }
+
+  /** The answers of every node; with {@code all}, fails unless every node answered. */
+  private <T> List<T> askEveryNode(
+      Function<BrokerGrpc.BrokerFutureStub, com.google.common.util.concurrent.ListenableFuture<T>>
+          rpc,
+      boolean all) {
     metadata.refreshBlocking(List.of(), QuorumConsumer.deadline(config.requestTimeout()));
     Map<NodeInfo, CompletableFuture<T>> calls = new LinkedHashMap<>();
     for (NodeInfo n : metadata.nodes()) {
@@ -402,8 +572,8 @@ public final class QuorumAdmin implements Admin {
         last = ErrorCodes.fromTransport(e, MetadataCache.address(c.getKey()), false);
       }
     }
-    if (answers.isEmpty() && last != null) {
-      throw last;
+    if (last != null && (all || answers.isEmpty())) {
+      throw all ? new CoordinatorNotAvailableException("a node did not answer: " + last) : last;
     }
     return answers;
   }

@@ -37,8 +37,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -77,7 +77,7 @@ public final class QuorumConsumer implements Consumer {
   private final Set<TopicPartition> awaitingCommitted = new LinkedHashSet<>();
   private GroupMembership group;
   private RebalanceListener listener = NO_LISTENER;
-  private ExecutorService groupExecutor;
+  private ScheduledExecutorService groupExecutor;
   private CompletableFuture<Void> autoCommit = CompletableFuture.completedFuture(null);
   private long nextAutoCommitNanos;
   private RuntimeException listenerFailure;
@@ -334,10 +334,10 @@ public final class QuorumConsumer implements Consumer {
     }
   }
 
-  private ExecutorService groupExecutor() {
+  private ScheduledExecutorService groupExecutor() {
     if (groupExecutor == null) {
       groupExecutor =
-          Executors.newSingleThreadExecutor(ClientThreads.named("quorum-consumer-group"));
+          Executors.newSingleThreadScheduledExecutor(ClientThreads.named("quorum-consumer-group"));
     }
     return groupExecutor;
   }

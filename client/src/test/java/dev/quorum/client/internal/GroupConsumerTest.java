@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -216,6 +217,68 @@ class GroupConsumerTest {
     cluster.heartbeatErrors.clear();
     pollUntil("reassignment", () -> events.size() == 3);
     assertThat(consumer.assignment()).containsExactly(T0);
+  }
+
+  @Test
+  void keepsItsPartitionsWhileTheApplicationTakesLongerThanTheSessionBetweenPolls() {
+    cluster.createTopic("t", 1);
+    cluster.target = Set.of(T0);
+    cluster.heartbeatIntervalMs = 100;
+    consumer(b -> b.sessionTimeout(Duration.ofSeconds(1)).maxPollInterval(Duration.ofMinutes(1)))
+        .subscribe(List.of("t"), listener);
+    pollUntil("assignment", () -> events.contains("assigned [t-0]"));
+    pollUntil("the first heartbeat that owns it", () -> ownsT0(last(cluster.heartbeats())));
+    int before = cluster.heartbeats().size();
+    String member = consumer.groupMetadata().memberId();
+
+    // "Processing" without polling: 25 heartbeats at 100 ms are 2.5 sessions.
+    await("heartbeats between polls", () -> cluster.heartbeats().size() >= before + 25);
+    received.addAll(consumer.poll(Duration.ofMillis(20)));
+
+    assertThat(events).containsExactly("assigned [t-0]");
+    assertThat(consumer.assignment()).containsExactly(T0);
+    List<GroupHeartbeatRequest> between =
+        cluster.heartbeats().subList(before, cluster.heartbeats().size());
+    assertThat(between).allSatisfy(h -> assertThat(h.getMemberId()).isEqualTo(member));
+    assertThat(between).allSatisfy(h -> assertThat(h.getMemberEpoch()).isPositive());
+    assertThat(between).allSatisfy(h -> assertThat(ownsT0(h)).isTrue());
+  }
+
+  @Test
+  void leavesTheGroupWhenTheApplicationDoesNotPollWithinMaxPollIntervalAndRejoinsOnPoll() {
+    cluster.createTopic("t", 1);
+    cluster.target = Set.of(T0);
+    consumer(b -> b.sessionTimeout(Duration.ofSeconds(10)).maxPollInterval(Duration.ofSeconds(1)))
+        .subscribe(List.of("t"), listener);
+    pollUntil("assignment", () -> events.contains("assigned [t-0]"));
+    String member = consumer.groupMetadata().memberId();
+
+    await("a leave", () -> cluster.heartbeats().stream().anyMatch(h -> h.getMemberEpoch() == -1));
+    assertThat(cluster.group("g").members).doesNotContainKey(member);
+    int afterLeave = cluster.heartbeats().size();
+
+    pollUntil("rejoin", () -> events.size() == 3);
+    assertThat(events).containsExactly("assigned [t-0]", "lost [t-0]", "assigned [t-0]");
+    GroupHeartbeatRequest rejoin = cluster.heartbeats().get(afterLeave);
+    assertThat(rejoin.getMemberEpoch()).isZero();
+    assertThat(rejoin.getMemberId()).isNotEqualTo(member);
+  }
+
+  private static boolean ownsT0(GroupHeartbeatRequest h) {
+    return h != null && GroupWire.fromWire(h.getOwnedList()).contains(T0);
+  }
+
+  private static <T> T last(List<T> list) {
+    return list.isEmpty() ? null : list.get(list.size() - 1);
+  }
+
+  /** Waits, without polling the consumer, until the condition holds; fails after 10 s. */
+  private static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
   }
 
   @Test

@@ -1,0 +1,97 @@
+package dev.quorum.client.internal;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import dev.quorum.client.BrokerException;
+import dev.quorum.client.LeaderNotAvailableException;
+import dev.quorum.client.RequestTimeoutException;
+import dev.quorum.client.TopicPartition;
+import dev.quorum.client.UnknownTopicException;
+import dev.quorum.protocol.v1.BrokerGrpc;
+import dev.quorum.protocol.v1.Error;
+import dev.quorum.protocol.v1.ErrorCode;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** Single requests to one partition's leader, following leader changes until a deadline. */
+final class LeaderCalls {
+  private final NodeConnections connections;
+  private final MetadataCache metadata;
+  private final Duration callTimeout;
+
+  LeaderCalls(NodeConnections connections, MetadataCache metadata, Duration callTimeout) {
+    this.connections = connections;
+    this.metadata = metadata;
+    this.callTimeout = callTimeout;
+  }
+
+  /**
+   * Sends {@code rpc} to the leader of {@code tp}; returns the first answer without an error.
+   * Non-retriable errors are thrown at once, the last retriable one at the deadline.
+   */
+  <T> T call(
+      TopicPartition tp,
+      Function<BrokerGrpc.BrokerFutureStub, ListenableFuture<T>> rpc,
+      Function<T, Error> errorOf,
+      long deadlineNanos) {
+    Backoff backoff = new Backoff(Duration.ofMillis(20), Duration.ofSeconds(1));
+    BrokerException last = null;
+    while (true) {
+      String address = metadata.leaderAddress(tp);
+      if (address == null) {
+        last = refresh(tp);
+      } else {
+        T response = null;
+        try {
+          long remaining = Math.max(1, deadlineNanos - System.nanoTime());
+          response =
+              Rpc.toCompletable(
+                      rpc.apply(
+                          connections
+                              .stub(address)
+                              .withDeadlineAfter(
+                                  Math.min(remaining, callTimeout.toNanos()),
+                                  TimeUnit.NANOSECONDS)))
+                  .join();
+        } catch (RuntimeException e) {
+          metadata.forgetLeader(tp);
+          last = ErrorCodes.fromTransport(e, address, false);
+        }
+        if (response != null) {
+          Error error = errorOf.apply(response);
+          if (error == null || error.getCode() == ErrorCode.NONE) {
+            return response;
+          }
+          last = ErrorCodes.toException(error);
+          if (!ErrorCodes.isRetriable(last)) {
+            throw last;
+          }
+          if (error.getCode() != ErrorCode.NOT_LEADER
+              || !metadata.leaderMoved(tp, error.getLeaderHint())) {
+            metadata.forgetLeader(tp);
+          }
+        }
+      }
+      long wait = backoff.nextNanos();
+      if (System.nanoTime() + wait >= deadlineNanos) {
+        throw last != null
+            ? last
+            : new RequestTimeoutException("no answer from the leader of " + tp);
+      }
+      MetadataCache.sleepNanos(wait);
+    }
+  }
+
+  private BrokerException refresh(TopicPartition tp) {
+    try {
+      metadata.refresh(List.of(tp.topic())).join();
+    } catch (RuntimeException e) {
+      return ErrorCodes.fromTransport(e, "cluster", false);
+    }
+    if (metadata.knownMissing(tp.topic())) {
+      throw new UnknownTopicException("topic " + tp.topic() + " does not exist");
+    }
+    return new LeaderNotAvailableException("no leader known for " + tp);
+  }
+}
