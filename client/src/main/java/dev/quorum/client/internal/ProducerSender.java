@@ -65,6 +65,12 @@ final class ProducerSender implements Runnable {
   private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
 
+  /**
+   * A partition forgets a producer silent for 7 days of append time, and then takes any first
+   * sequence from it: after a day without an acknowledgement, a partition's next batch goes alone.
+   */
+  private static final long KNOWN_FOR_NANOS = TimeUnit.DAYS.toNanos(1);
+
   /** Receives each record's outcome on the sender thread. */
   interface Completion {
     void complete(PendingRecord record, RecordMetadata metadata, BrokerException error);
@@ -135,6 +141,7 @@ final class ProducerSender implements Runnable {
     // it
     // knows the producer and checks its sequences.
     boolean acknowledgedUnderSequence;
+    long lastAcknowledgedNanos;
 
     /** Whether a batch waits to be resent: nothing new goes until it is acknowledged. */
     boolean retrying() {
@@ -414,7 +421,8 @@ final class ProducerSender implements Runnable {
     }
     // A partition takes any first sequence from a producer it does not know, so until it has
     // acknowledged one batch under this id it could append a later batch before an earlier one.
-    return q.acknowledgedUnderSequence;
+    return q.acknowledgedUnderSequence
+        && System.nanoTime() - q.lastAcknowledgedNanos < KNOWN_FOR_NANOS;
   }
 
   private ProducerBatch drain(PartitionQueue q) {
@@ -637,6 +645,7 @@ final class ProducerSender implements Runnable {
         && b.producerId == q.sequenceProducerId
         && b.producerEpoch == q.sequenceEpoch) {
       q.acknowledgedUnderSequence = true;
+      q.lastAcknowledgedNanos = System.nanoTime();
     }
     completeAcknowledged(q);
   }
