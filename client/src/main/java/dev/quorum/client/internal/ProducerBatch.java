@@ -33,6 +33,13 @@ final class ProducerBatch {
   /** The partition's acknowledgement, kept until every earlier batch of it has completed. */
   @Nullable PartitionProduceResult result;
 
+  /**
+   * Whether an earlier batch of the partition was unacknowledged when this attempt was sent: an
+   * OUT_OF_ORDER_SEQUENCE answer may then only mean the node saw this attempt first, even if the
+   * earlier batch has been acknowledged by the time the answer arrives.
+   */
+  boolean earlierUnacknowledgedAtSend;
+
   /** Completed (its records have their outcome) or failed: it takes no more answers. */
   boolean finished;
 

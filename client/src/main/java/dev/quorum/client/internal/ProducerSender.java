@@ -367,6 +367,7 @@ final class ProducerSender implements Runnable {
           break;
         }
         ProducerBatch batch = drain(q);
+        batch.earlierUnacknowledgedAtSend = !q.batches.isEmpty();
         q.batches.addLast(batch);
         batch.inFlight = true;
         batch.attempts++;
@@ -397,6 +398,7 @@ final class ProducerSender implements Runnable {
       if (b.retryAtNanos > now) {
         break; // never let a later batch go ahead of one still backing off
       }
+      b.earlierUnacknowledgedAtSend = earlierUnacknowledged(b);
       b.inFlight = true;
       b.attempts++;
       byNode.computeIfAbsent(leader, n -> new ArrayList<>()).add(b);
@@ -551,7 +553,7 @@ final class ProducerSender implements Runnable {
         finish(b, e);
         fence(e);
       } else if (r.getError().getCode() == ErrorCode.OUT_OF_ORDER_SEQUENCE) {
-        if (earlierUnacknowledged(b)) {
+        if (b.earlierUnacknowledgedAtSend || earlierUnacknowledged(b)) {
           // An earlier batch has not landed (yet): this one goes again after it, nothing is lost.
           retryAfterEarlier(b, ErrorCodes.toException(r.getError()));
         } else {

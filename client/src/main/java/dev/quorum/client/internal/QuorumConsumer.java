@@ -82,9 +82,11 @@ public final class QuorumConsumer implements Consumer {
   private long nextAutoCommitNanos;
   private RuntimeException listenerFailure;
   private boolean closed;
-  // Fetches sent and not yet applied, at most one per node: poll hands out buffered records while
-  // the next records of the partitions it emptied are on their way.
-  private final Map<String, InFlightFetch> fetches = new LinkedHashMap<>();
+  // Fetches sent and not yet applied, each partition in at most one: poll hands out buffered
+  // records while the next records of the partitions it emptied are on their way. A node may have
+  // several: one long-polling partitions at their end must not hold back another partition of the
+  // node that has records (with uneven partitions that cost a whole fetchMaxWait per round).
+  private final List<InFlightFetch> fetches = new ArrayList<>();
 
   /** A fetch sent to one node, and what each partition's position was when it was sent. */
   private record InFlightFetch(
@@ -655,7 +657,7 @@ public final class QuorumConsumer implements Consumer {
       return false;
     }
     CompletableFuture<?>[] waiting =
-        fetches.values().stream().map(InFlightFetch::response).toArray(CompletableFuture[]::new);
+        fetches.stream().map(InFlightFetch::response).toArray(CompletableFuture[]::new);
     try {
       CompletableFuture.anyOf(waiting)
           .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -671,12 +673,21 @@ public final class QuorumConsumer implements Consumer {
   }
 
   /**
-   * Sends one fetch to each partition leader without one in flight, for the partitions whose
-   * records were all handed out.
+   * Sends one fetch to each partition leader for the partitions whose records were all handed out
+   * and that have no fetch in flight for their current position (a seek makes one stale).
    */
   private void sendFetches(long maxWaitMs) {
     Set<TopicPartition> inFlight = new HashSet<>();
-    fetches.values().forEach(f -> inFlight.addAll(f.partitions().keySet()));
+    fetches.forEach(
+        f ->
+            f.partitions()
+                .forEach(
+                    (tp, state) -> {
+                      if (state == assigned.get(tp)
+                          && Objects.equals(f.positions().get(tp), state.position)) {
+                        inFlight.add(tp);
+                      }
+                    }));
     Map<String, List<TopicPartition>> byLeader = new LinkedHashMap<>();
     Set<String> refresh = new HashSet<>();
     assigned.forEach(
@@ -690,7 +701,7 @@ public final class QuorumConsumer implements Consumer {
           String address = metadata.leaderAddress(tp);
           if (address == null) {
             refresh.add(tp.topic());
-          } else if (!fetches.containsKey(address)) {
+          } else {
             byLeader.computeIfAbsent(address, a -> new ArrayList<>()).add(tp);
           }
         });
@@ -707,8 +718,7 @@ public final class QuorumConsumer implements Consumer {
           tps.forEach(tp -> sent.put(tp, assigned.get(tp)));
           Map<TopicPartition, Long> at = new LinkedHashMap<>();
           tps.forEach(tp -> at.put(tp, assigned.get(tp).position));
-          fetches.put(
-              address,
+          fetches.add(
               new InFlightFetch(fetch(address, at, (int) Math.max(0, maxWaitMs)), sent, at));
         });
   }
@@ -722,10 +732,8 @@ public final class QuorumConsumer implements Consumer {
   private boolean collectFetches() {
     boolean any = false;
     boolean progress = false;
-    for (Iterator<Map.Entry<String, InFlightFetch>> it = fetches.entrySet().iterator();
-        it.hasNext(); ) {
-      Map.Entry<String, InFlightFetch> e = it.next();
-      InFlightFetch f = e.getValue();
+    for (Iterator<InFlightFetch> it = fetches.iterator(); it.hasNext(); ) {
+      InFlightFetch f = it.next();
       if (!f.response().isDone()) {
         continue;
       }
@@ -743,10 +751,12 @@ public final class QuorumConsumer implements Consumer {
         TopicPartition tp = new TopicPartition(r.getTopic(), r.getPartition());
         PartitionState asked = f.partitions().get(tp);
         PartitionState now = assigned.get(tp);
-        if (asked == null || asked != now || !now.buffered.isEmpty() || now.position == null) {
-          continue;
-        }
-        if (!Objects.equals(f.positions().get(tp), now.position)) {
+        if (asked == null
+            || asked != now
+            || !now.buffered.isEmpty()
+            || now.position == null
+            || !Objects.equals(f.positions().get(tp), now.position)) {
+          progress = true; // stale, not a failure: nothing to pause for
           continue;
         }
         progress |= handle(r);
@@ -914,7 +924,7 @@ public final class QuorumConsumer implements Consumer {
       }
     } finally {
       closed = true;
-      fetches.values().forEach(f -> f.response().cancel(true));
+      fetches.forEach(f -> f.response().cancel(true));
       fetches.clear();
       if (groupExecutor != null) {
         groupExecutor.shutdownNow();
