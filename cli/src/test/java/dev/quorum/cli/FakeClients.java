@@ -221,6 +221,20 @@ final class FakeClients implements ClientFactory {
       }
 
       @Override
+      public dev.quorum.client.RecordMetadata sendWithOffsets(
+          TopicPartition output,
+          List<ProducerRecord> records,
+          String owner,
+          Map<TopicPartition, dev.quorum.client.SourceOffsetUpdate> offsets) {
+        throw new UnsupportedOperationException("not used by the CLI");
+      }
+
+      @Override
+      public Map<TopicPartition, Long> sourceOffsets(TopicPartition output, String owner) {
+        throw new UnsupportedOperationException("not used by the CLI");
+      }
+
+      @Override
       public void initTransactions() {
         transactionEvents.add("init");
       }

@@ -91,6 +91,32 @@ public interface Producer extends AutoCloseable {
    */
   void abortTransaction();
 
+  /**
+   * Exactly-once for a consume-transform-produce step whose output goes to one partition, in one
+   * log entry and without a transaction: appends {@code records} to {@code output} and stores
+   * there, in the same entry, {@code owner}'s next input offsets (owner: for example the consumer
+   * group). Nothing is appended, and {@link SourceOffsetConflictException} is thrown, unless every
+   * stored offset is still the {@link SourceOffsetUpdate#expected()} one, so of two instances that
+   * processed the same input (a zombie and its replacement) only one appends its output. Resume
+   * from {@link #sourceOffsets} (for example in {@link RebalanceListener#onPartitionsAssigned}).
+   * Retried through leader changes up to {@link ProducerConfig#deliveryTimeout()}; a retry never
+   * appends twice. Works with or without idempotence, outside transactions; blocks.
+   *
+   * @param records all for {@code output} (records without a partition go there)
+   * @return where the first record was stored; the others follow it
+   */
+  RecordMetadata sendWithOffsets(
+      TopicPartition output,
+      java.util.List<ProducerRecord> records,
+      String owner,
+      Map<TopicPartition, SourceOffsetUpdate> offsets);
+
+  /**
+   * The next input offsets {@code owner} stored in {@code output} with {@link #sendWithOffsets}; a
+   * partition is missing when none was stored (expect -1 for it then).
+   */
+  Map<TopicPartition, Long> sourceOffsets(TopicPartition output, String owner);
+
   /** Flushes, then stops the threads and closes the connections. Idempotent. */
   @Override
   void close();

@@ -23,6 +23,8 @@ import dev.quorum.protocol.v1.FetchOffsetsRequest;
 import dev.quorum.protocol.v1.FetchOffsetsResponse;
 import dev.quorum.protocol.v1.FetchRequest;
 import dev.quorum.protocol.v1.FetchResponse;
+import dev.quorum.protocol.v1.FetchSourceOffsetsRequest;
+import dev.quorum.protocol.v1.FetchSourceOffsetsResponse;
 import dev.quorum.protocol.v1.FindCoordinatorRequest;
 import dev.quorum.protocol.v1.FindCoordinatorResponse;
 import dev.quorum.protocol.v1.GroupHeartbeatRequest;
@@ -125,6 +127,12 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
   public void writeTransactionMarker(
       WriteTransactionMarkerRequest request, StreamObserver<WriteTransactionMarkerResponse> out) {
     answer(() -> markers.writeHere(request), out);
+  }
+
+  @Override
+  public void fetchSourceOffsets(
+      FetchSourceOffsetsRequest request, StreamObserver<FetchSourceOffsetsResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(produce.fetchSourceOffsets(request)), out);
   }
 
   @Override

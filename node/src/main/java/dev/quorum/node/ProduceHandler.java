@@ -2,6 +2,8 @@ package dev.quorum.node;
 
 import dev.quorum.protocol.raft.AppendRecords;
 import dev.quorum.protocol.v1.ErrorCode;
+import dev.quorum.protocol.v1.FetchSourceOffsetsRequest;
+import dev.quorum.protocol.v1.FetchSourceOffsetsResponse;
 import dev.quorum.protocol.v1.PartitionProduce;
 import dev.quorum.protocol.v1.PartitionProduceResult;
 import dev.quorum.protocol.v1.ProduceRequest;
@@ -57,15 +59,18 @@ final class ProduceHandler {
       return done(
           result.setError(Errors.definite(ErrorCode.INVALID_REQUEST, "no records for " + name)));
     }
-    AppendRecords append =
+    AppendRecords.Builder builder =
         AppendRecords.newBuilder()
             .setAppendTimeMs(clock.millis())
             .addAllRecords(p.getRecordsList())
             .setProducerId(p.getProducerId())
             .setProducerEpoch(p.getProducerEpoch())
             .setBaseSequence(p.getBaseSequence())
-            .setTransactional(p.getTransactional())
-            .build();
+            .setTransactional(p.getTransactional());
+    if (p.hasSourceOffsets()) {
+      builder.setSourceOffsets(p.getSourceOffsets());
+    }
+    AppendRecords append = builder.build();
     int limit = partition.topic().getConfig().getMaxMessageBytes();
     if (append.getSerializedSize() > limit) {
       return done(
@@ -93,6 +98,21 @@ final class ProduceHandler {
                         .setAppendTimeMs(applied.getAppendTimeMs())
                         .setDuplicate(applied.getDuplicate())
                         .build());
+  }
+
+  /** The source offsets an owner stored in a partition along with its output; leader only. */
+  FetchSourceOffsetsResponse fetchSourceOffsets(FetchSourceOffsetsRequest request) {
+    PartitionLookup.Resolved resolved = lookup.leaderOf(request.getTopic(), request.getPartition());
+    var response = FetchSourceOffsetsResponse.newBuilder();
+    if (resolved.error() != null) {
+      return response.setError(resolved.error()).build();
+    }
+    return response
+        .addAllOffsets(
+            java.util.Objects.requireNonNull(resolved.partition())
+                .stateMachine()
+                .sourceOffsets(request.getOwner()))
+        .build();
   }
 
   /** The seeded bug: answer at once with the offset the batch would get if nothing intervened. */

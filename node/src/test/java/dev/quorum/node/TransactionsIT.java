@@ -322,6 +322,159 @@ class TransactionsIT {
     return producerId[0];
   }
 
+  @Test
+  void aStepThatStoresItsInputOffsetsWithItsOutputIsExactlyOnceWithoutATransaction() {
+    admin.createTopic(new NewTopic("eo-in", 2, 3));
+    admin.createTopic(new NewTopic("eo-out", 1, 3));
+    TopicPartition output = new TopicPartition("eo-out", 0);
+    try (Producer input =
+        Producer.create(ProducerConfig.builder().bootstrap(cluster.bootstrap()).build())) {
+      for (int i = 0; i < 100; i++) {
+        input.send(ProducerRecord.of("eo-in", bytes("k" + i), bytes("" + i)));
+      }
+      input.flush();
+    }
+    Producer producer = plainProducer();
+    Map<TopicPartition, Long> expected = new HashMap<>();
+    int[] conflicts = {0};
+
+    // The first worker stores some output, then stalls holding a processed batch while its
+    // partitions move to a replacement.
+    Consumer first = groupConsumer("eo");
+    first.subscribe(List.of("eo-in"), resumeFromStored(producer, output, expected));
+    int written = 0;
+    while (written < 40) {
+      written +=
+          storeWithOffsets(first.poll(Duration.ofMillis(200)), producer, expected, conflicts);
+    }
+    List<ConsumerRecord> stalled = new ArrayList<>();
+    while (stalled.isEmpty()) {
+      stalled.addAll(first.poll(Duration.ofMillis(200)));
+    }
+    Map<TopicPartition, Long> stalledExpected = new HashMap<>(expected);
+    Map<TopicPartition, Long> zombieExpected = new HashMap<>(expected);
+    first.close();
+    clients.remove(first);
+
+    Map<TopicPartition, Long> replacementExpected = new HashMap<>();
+    Consumer replacement = groupConsumer("eo");
+    replacement.subscribe(
+        List.of("eo-in"), resumeFromStored(producer, output, replacementExpected));
+    List<ConsumerRecord> firstPoll = new ArrayList<>();
+    await(
+        "the replacement resumed from the stored offsets",
+        () -> {
+          firstPoll.addAll(replacement.poll(Duration.ofMillis(200)));
+          return replacementExpected.size() == 2;
+        });
+    // Now the stalled worker wakes up and stores its batch: the replacement read the offsets
+    // before that, so its own write of the same input must be refused.
+    assertThat(storeWithOffsets(stalled, producer, stalledExpected, conflicts)).isPositive();
+    storeWithOffsets(firstPoll, producer, replacementExpected, conflicts);
+    await(
+        "every input is stored",
+        () -> {
+          storeWithOffsets(
+              replacement.poll(Duration.ofMillis(200)), producer, replacementExpected, conflicts);
+          return producer.sourceOffsets(output, "eo").values().stream()
+                  .mapToLong(Long::longValue)
+                  .sum()
+              == 100;
+        });
+    assertThat(conflicts[0]).as("the replacement's writes refused").isPositive();
+    // And a zombie that is late for good cannot store its stale batch at all.
+    int before = conflicts[0];
+    assertThat(storeWithOffsets(stalled, producer, zombieExpected, conflicts)).isZero();
+    assertThat(conflicts[0]).as("the zombie's write refused").isEqualTo(before + 1);
+    List<String> outputs = drain("eo-out", 1, IsolationLevel.READ_COMMITTED, 100);
+    assertThat(outputs).doesNotHaveDuplicates().hasSize(100);
+    assertThat(outputs).containsExactlyInAnyOrderElementsOf(values("out-", 0, 100));
+  }
+
+  /** On assignment: seek to the offsets stored with the output, and remember them as expected. */
+  private static dev.quorum.client.RebalanceListener resumeFromStored(
+      Producer producer, TopicPartition output, Map<TopicPartition, Long> expected) {
+    return new dev.quorum.client.RebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(
+          Consumer consumer, java.util.Collection<TopicPartition> partitions) {
+        partitions.forEach(expected::remove);
+      }
+
+      @Override
+      public void onPartitionsAssigned(
+          Consumer consumer, java.util.Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> stored = producer.sourceOffsets(output, "eo");
+        for (TopicPartition tp : partitions) {
+          long at = stored.getOrDefault(tp, -1L);
+          expected.put(tp, at);
+          consumer.seek(tp, Math.max(0, at));
+        }
+      }
+    };
+  }
+
+  /**
+   * Stores each input partition's records' outputs with the partition's next offset; a write
+   * refused because the input was stored meanwhile counts a conflict and moves on to what is
+   * stored. Returns the number of inputs stored.
+   */
+  private static int storeWithOffsets(
+      List<ConsumerRecord> records,
+      Producer producer,
+      Map<TopicPartition, Long> expected,
+      int[] conflicts) {
+    TopicPartition output = new TopicPartition("eo-out", 0);
+    Map<TopicPartition, List<ConsumerRecord>> byPartition = new java.util.LinkedHashMap<>();
+    records.forEach(
+        r -> byPartition.computeIfAbsent(r.topicPartition(), tp -> new ArrayList<>()).add(r));
+    int stored = 0;
+    for (Map.Entry<TopicPartition, List<ConsumerRecord>> e : byPartition.entrySet()) {
+      TopicPartition tp = e.getKey();
+      long from = expected.getOrDefault(tp, -1L);
+      List<ConsumerRecord> batch =
+          e.getValue().stream().filter(r -> r.offset() >= Math.max(0, from)).toList();
+      if (batch.isEmpty()) {
+        continue;
+      }
+      List<ProducerRecord> out = new ArrayList<>();
+      batch.forEach(
+          r ->
+              out.add(
+                  ProducerRecord.of(
+                      "eo-out",
+                      r.key(),
+                      bytes("out-" + new String(r.value(), StandardCharsets.UTF_8)))));
+      long next = batch.get(batch.size() - 1).offset() + 1;
+      System.out.println(
+          "DEBUG write "
+              + tp
+              + " from "
+              + from
+              + " next "
+              + next
+              + " first "
+              + batch.get(0).offset());
+      try {
+        producer.sendWithOffsets(
+            output, out, "eo", Map.of(tp, new dev.quorum.client.SourceOffsetUpdate(from, next)));
+        expected.put(tp, next);
+        stored += batch.size();
+      } catch (dev.quorum.client.SourceOffsetConflictException conflict) {
+        conflicts[0]++;
+        expected.put(tp, producer.sourceOffsets(output, "eo").getOrDefault(tp, -1L));
+      }
+    }
+    return stored;
+  }
+
+  private Producer plainProducer() {
+    Producer producer =
+        Producer.create(ProducerConfig.builder().bootstrap(cluster.bootstrap()).build());
+    clients.add(producer);
+    return producer;
+  }
+
   /** One poll's worth of consume-transform-produce; returns the number of inputs processed. */
   private static int transform(Consumer consumer, Producer producer, boolean commit) {
     List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(200));

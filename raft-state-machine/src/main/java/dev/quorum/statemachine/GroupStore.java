@@ -205,7 +205,7 @@ final class GroupStore {
     byte[] prefix = java.nio.ByteBuffer.allocate(9).put(PENDING).putLong(producerId).array();
     List<String> ended = new ArrayList<>();
     try (RocksIterator it = store.newIterator()) {
-      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+      for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
         String groupId = pendingGroup(it.key());
         if (commit) {
           writeOffsets(groupId, CommitGroupOffsets.parseFrom(it.value()), batch);
@@ -320,7 +320,7 @@ final class GroupStore {
     List<CommittedOffset> offsets = new ArrayList<>();
     byte[] prefix = Keys.of(OFFSET, groupId + "\u0000");
     try (RocksIterator it = store.newIterator()) {
-      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+      for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
         offsets.add(CommittedOffset.parseFrom(it.value()));
       }
     } catch (InvalidProtocolBufferException e) {
@@ -354,18 +354,6 @@ final class GroupStore {
         .put(name)
         .putInt(partition)
         .array();
-  }
-
-  private static boolean startsWith(byte[] key, byte[] prefix) {
-    if (key.length < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (key[i] != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static Error error(ErrorCode code, String message) {

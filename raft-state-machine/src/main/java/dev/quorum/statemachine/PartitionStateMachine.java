@@ -48,6 +48,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
   private final AppendNotifier appends = new AppendNotifier();
   private final GroupStore groups = new GroupStore();
   private final ProducerStates producers = new ProducerStates();
+  private final SourceOffsetStore sources = new SourceOffsetStore();
   private final TransactionStore transactions = new TransactionStore();
 
   /** Producer id -> first offset of its open transaction here. Apply thread only. */
@@ -217,6 +218,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
   }
 
   private ApplyResult append(AppendRecords append, long index, WriteBatch batch) {
+    sources.startEntry();
     Appended appended = appendOne(append, index, batch, offsets, new HashMap<>());
     LogOffsets after = appended.after();
     return after == null
@@ -240,6 +242,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
       return reject(ErrorCode.INVALID_REQUEST, "a coalesced append needs at least one batch");
     }
     PartitionCommandResult.Builder reply = PartitionCommandResult.newBuilder();
+    sources.startEntry();
     Map<Long, ProducerState> pendingProducers = new HashMap<>();
     List<Runnable> publishProducers = new ArrayList<>();
     LogOffsets last = offsets;
@@ -303,6 +306,13 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
               .setDuplicate(true)
               .build());
     }
+    if (append.hasSourceOffsets()) {
+      java.util.Optional<PartitionCommandResult> refused =
+          withStore(store -> java.util.Optional.ofNullable(sources.check(store, append)));
+      if (refused.isPresent()) {
+        return Appended.refused(refused.get());
+      }
+    }
     // A new leader's clock may be behind the old one's; append times must not go backwards.
     long appendTime = Math.max(append.getAppendTimeMs(), before.lastAppendTime());
     long base = before.next();
@@ -328,6 +338,9 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
       batch.put(OFFSETS_KEY, Keys.longs(after.start(), after.next(), after.lastAppendTime()));
       publishProducers =
           producers.appended(append, index, base, appendTime, batch, pendingProducers);
+      if (append.hasSourceOffsets()) {
+        sources.store(append.getSourceOffsets(), base, appendTime, batch);
+      }
     } catch (RocksDBException e) {
       throw new Store.StorageException("cannot build write batch", e);
     }
@@ -475,6 +488,13 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
   /** Every transactional id coordinated through this partition. */
   public Map<String, TransactionState> transactions() {
     return transactions.transactions();
+  }
+
+  /** The source offsets {@code owner} stored here (with their next offset); empty when closing. */
+  public List<dev.quorum.protocol.v1.SourceOffset> sourceOffsets(String owner) {
+    List<dev.quorum.protocol.v1.SourceOffset> stored =
+        read(store -> SourceOffsetStore.stored(store, owner));
+    return stored == null ? List.of() : stored;
   }
 
   /** The producers this partition remembers, as last applied; empty when the replica is closing. */

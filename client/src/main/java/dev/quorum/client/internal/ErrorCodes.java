@@ -24,6 +24,7 @@ import dev.quorum.client.ProducerFencedException;
 import dev.quorum.client.RecordTooLargeException;
 import dev.quorum.client.RequestTimeoutException;
 import dev.quorum.client.RetriableBrokerException;
+import dev.quorum.client.SourceOffsetConflictException;
 import dev.quorum.client.TopicExistsException;
 import dev.quorum.client.UnknownMemberException;
 import dev.quorum.client.UnknownPartitionException;
@@ -72,6 +73,7 @@ public final class ErrorCodes {
       case INVALID_TXN_STATE -> new InvalidTxnStateException(m, ind);
       case INVALID_TRANSACTIONAL_ID -> new InvalidTransactionalIdException(m, ind);
       case UNSTABLE_OFFSET_COMMIT -> new UnstableOffsetCommitException(m, ind);
+      case SOURCE_OFFSET_CONFLICT -> new SourceOffsetConflictException(m, ind);
       case INTERNAL, UNRECOGNIZED ->
           new InternalBrokerException(m + " (code " + error.getCode() + ")", ind);
     };

@@ -7,8 +7,10 @@ import dev.quorum.client.Producer;
 import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.ProducerRecord;
 import dev.quorum.client.RecordMetadata;
+import dev.quorum.client.SourceOffsetUpdate;
 import dev.quorum.client.TopicPartition;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -37,6 +39,7 @@ public final class QuorumProducer implements Producer {
   private final ExecutorService callbacks;
   private final ProducerSender sender;
   private final TransactionManager transactions;
+  private final SourceOffsetWriter sourceOffsets;
   private final Thread senderThread;
   // Held shared by send() while it enqueues, exclusively by close() while it marks the producer
   // closed, so no record can slip into the queue after the sender decided to stop.
@@ -77,8 +80,30 @@ public final class QuorumProducer implements Producer {
                 metadata,
                 Addresses.parse("bootstrap", config.bootstrap()),
                 sender);
+    this.sourceOffsets =
+        new SourceOffsetWriter(
+            new LeaderCalls(connections, metadata, config.requestTimeout()),
+            config.deliveryTimeout(),
+            config.requestTimeout());
     this.senderThread = ClientThreads.named(SENDER_THREAD).newThread(sender);
     senderThread.start();
+  }
+
+  @Override
+  public RecordMetadata sendWithOffsets(
+      TopicPartition output,
+      List<ProducerRecord> records,
+      String owner,
+      Map<TopicPartition, SourceOffsetUpdate> offsets) {
+    if (closed) {
+      throw new IllegalStateException("producer is closed");
+    }
+    return sourceOffsets.send(output, records, owner, offsets);
+  }
+
+  @Override
+  public Map<TopicPartition, Long> sourceOffsets(TopicPartition output, String owner) {
+    return sourceOffsets.stored(output, owner);
   }
 
   @Override

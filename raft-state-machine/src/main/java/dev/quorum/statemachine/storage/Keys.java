@@ -31,6 +31,18 @@ public final class Keys {
     return key.length > 0 && key[0] == prefix;
   }
 
+  public static boolean startsWith(byte[] key, byte[] prefix) {
+    if (key.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (key[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public static byte[] longs(long... values) {
     ByteBuffer buffer = ByteBuffer.allocate(8 * values.length);
     for (long value : values) {
