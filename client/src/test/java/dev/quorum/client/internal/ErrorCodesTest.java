@@ -73,6 +73,8 @@ class ErrorCodesTest {
         dev.quorum.client.InvalidTransactionalIdException.class);
     EXPECTED.put(
         ErrorCode.UNSTABLE_OFFSET_COMMIT, dev.quorum.client.UnstableOffsetCommitException.class);
+    EXPECTED.put(
+        ErrorCode.SOURCE_OFFSET_CONFLICT, dev.quorum.client.SourceOffsetConflictException.class);
   }
 
   @Test
