@@ -107,6 +107,15 @@ final class ProduceHandler {
     if (resolved.error() != null) {
       return response.setError(resolved.error()).build();
     }
+    String owner = request.getOwner();
+    if (owner.isBlank() || owner.indexOf('\u0000') >= 0) {
+      return response
+          .setError(
+              Errors.definite(
+                  ErrorCode.INVALID_REQUEST,
+                  "an owner of source offsets is not blank and has no NUL, got '" + owner + "'"))
+          .build();
+    }
     return response
         .addAllOffsets(
             java.util.Objects.requireNonNull(resolved.partition())

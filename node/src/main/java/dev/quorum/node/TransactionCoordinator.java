@@ -338,6 +338,7 @@ final class TransactionCoordinator implements AutoCloseable {
   ListTransactionsResponse list() {
     ListTransactionsResponse.Builder response = ListTransactionsResponse.newBuilder();
     for (LocalReplicas.Partition partition : transactionsTopic.ledPartitions()) {
+      response.addCoordinatorPartitions(partition.partition());
       for (TransactionState s : partition.stateMachine().transactions().values()) {
         response.addTransactions(describe(s));
       }

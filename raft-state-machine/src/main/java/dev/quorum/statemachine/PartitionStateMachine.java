@@ -293,6 +293,13 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
       return Appended.refused(
           errorResult(ErrorCode.INVALID_REQUEST, "a transactional append needs a producer id"));
     }
+    if (append.hasSourceOffsets() && append.getProducerId() != 0) {
+      // The request id makes such a write safe to retry; a sequence number would be left
+      // consumed by a refused write.
+      return Appended.refused(
+          errorResult(
+              ErrorCode.INVALID_REQUEST, "source offsets are written without a producer id"));
+    }
     ProducerStates.Check check = producers.check(append, pendingProducers);
     if (check.error() != null) {
       return Appended.refused(PartitionCommandResult.newBuilder().setError(check.error()).build());

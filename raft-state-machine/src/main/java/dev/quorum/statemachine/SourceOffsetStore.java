@@ -139,10 +139,6 @@ final class SourceOffsetStore {
 
   private static @Nullable String invalid(AppendRecords append) {
     SourceOffsets sources = append.getSourceOffsets();
-    if (append.getTransactional()) {
-      return "source offsets cannot be part of a transaction (send them with the transaction's"
-          + " offsets instead)";
-    }
     String owner = sources.getOwner();
     if (owner.isBlank() || owner.length() > MAX_OWNER_LENGTH || owner.indexOf('\u0000') >= 0) {
       return "source offsets need an owner of 1.."

@@ -102,7 +102,7 @@ class SourceOffsetsAppendTest {
       AppendRecords transactional =
           append("r1", -1, 4, "a").toBuilder().setProducerId(7).setTransactional(true).build();
       assertThat(submit(cluster, transactional).getError().getMessage())
-          .contains("cannot be part of a transaction");
+          .contains("without a producer id");
       AppendRecords noOwner =
           append("r1", -1, 4, "a").toBuilder()
               .setSourceOffsets(
@@ -111,6 +111,56 @@ class SourceOffsetsAppendTest {
       assertThat(submit(cluster, noOwner).getError().getCode())
           .isEqualTo(ErrorCode.INVALID_REQUEST);
       assertThat(values(cluster)).isEmpty();
+    }
+  }
+
+  @Test
+  void ownersWithASharedPrefixAndSeveralSourcePartitionsKeepTheirOwnOffsets() throws Exception {
+    try (RaftTestCluster cluster = single()) {
+      AppendRecords two =
+          append("r1", -1, 4, "a").toBuilder()
+              .setSourceOffsets(
+                  append("r1", -1, 4, "a").getSourceOffsets().toBuilder()
+                      .addOffsets(
+                          SourceOffset.newBuilder()
+                              .setTopic("in")
+                              .setPartition(1)
+                              .setExpected(-1)
+                              .setNext(9)))
+              .build();
+      assertThat(submit(cluster, two).hasError()).isFalse();
+      AppendRecords longerOwner =
+          append("r2", -1, 6, "b").toBuilder()
+              .setSourceOffsets(
+                  append("r2", -1, 6, "b").getSourceOffsets().toBuilder().setOwner("app2"))
+              .build();
+      assertThat(submit(cluster, longerOwner).hasError()).isFalse();
+
+      assertThat(stored(cluster)).containsExactly("in-0=4", "in-1=9");
+      PartitionStateMachine log = cluster.stateMachine(0);
+      assertThat(log.sourceOffsets("app2"))
+          .singleElement()
+          .satisfies(
+              o -> {
+                assertThat(o.getPartition()).isZero();
+                assertThat(o.getNext()).isEqualTo(6);
+              });
+      // One stale partition refuses the whole write.
+      AppendRecords halfStale =
+          append("r3", 4, 5, "c").toBuilder()
+              .setSourceOffsets(
+                  append("r3", 4, 5, "c").getSourceOffsets().toBuilder()
+                      .addOffsets(
+                          SourceOffset.newBuilder()
+                              .setTopic("in")
+                              .setPartition(1)
+                              .setExpected(-1)
+                              .setNext(10)))
+              .build();
+      assertThat(submit(cluster, halfStale).getError().getCode())
+          .isEqualTo(ErrorCode.SOURCE_OFFSET_CONFLICT);
+      assertThat(values(cluster)).containsExactly("a", "b");
+      assertThat(stored(cluster)).containsExactly("in-0=4", "in-1=9");
     }
   }
 

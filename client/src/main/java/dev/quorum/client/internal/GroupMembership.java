@@ -125,10 +125,7 @@ final class GroupMembership {
     if (keepAlive == null) {
       keepAlive =
           executor.scheduleWithFixedDelay(
-              () -> keepAlive(System.nanoTime()),
-              KEEP_ALIVE_TICK_MILLIS,
-              KEEP_ALIVE_TICK_MILLIS,
-              TimeUnit.MILLISECONDS);
+              this::tick, KEEP_ALIVE_TICK_MILLIS, KEEP_ALIVE_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
     this.topics = List.copyOf(topics);
     this.pattern = pattern;
@@ -178,12 +175,13 @@ final class GroupMembership {
       unreported = unreported.then(new Update(null, true));
     }
     BrokerException error = unreportedError;
-    unreportedError = null;
-    Update update = unreported;
-    unreported = Update.NONE;
     if (error != null) {
+      // What else was learned (a loss, say) stays for the next poll.
+      unreportedError = null;
       throw error;
     }
+    Update update = unreported;
+    unreported = Update.NONE;
     return update;
   }
 
@@ -225,6 +223,15 @@ final class GroupMembership {
     }
     if (inflight == null && nowNanos - nextHeartbeatNanos >= 0) {
       send(epoch);
+    }
+  }
+
+  private void tick() {
+    try {
+      keepAlive(System.nanoTime());
+    } catch (RuntimeException e) {
+      // An exception would cancel every later tick; the next poll sees what went wrong.
+      log.warn("group {}: keep-alive failed", groupId, e);
     }
   }
 

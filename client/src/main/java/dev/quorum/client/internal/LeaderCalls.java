@@ -28,15 +28,18 @@ final class LeaderCalls {
 
   /**
    * Sends {@code rpc} to the leader of {@code tp}; returns the first answer without an error.
-   * Non-retriable errors are thrown at once, the last retriable one at the deadline.
+   * Non-retriable errors are thrown at once, the last retriable one at the deadline. For a {@code
+   * write}, an error after an attempt that may have been applied is indeterminate.
    */
   <T> T call(
       TopicPartition tp,
       Function<BrokerGrpc.BrokerFutureStub, ListenableFuture<T>> rpc,
       Function<T, Error> errorOf,
-      long deadlineNanos) {
+      long deadlineNanos,
+      boolean write) {
     Backoff backoff = new Backoff(Duration.ofMillis(20), Duration.ofSeconds(1));
     BrokerException last = null;
+    boolean mayHaveApplied = false;
     while (true) {
       String address = metadata.leaderAddress(tp);
       if (address == null) {
@@ -56,14 +59,18 @@ final class LeaderCalls {
                   .join();
         } catch (RuntimeException e) {
           metadata.forgetLeader(tp);
-          last = ErrorCodes.fromTransport(e, address, false);
+          last = ErrorCodes.fromTransport(e, address, write);
+          mayHaveApplied |= write;
         }
         if (response != null) {
           Error error = errorOf.apply(response);
           if (error == null || error.getCode() == ErrorCode.NONE) {
             return response;
           }
-          last = ErrorCodes.toException(error);
+          mayHaveApplied |= write && error.getIndeterminate();
+          last =
+              ErrorCodes.toException(
+                  mayHaveApplied ? error.toBuilder().setIndeterminate(true).build() : error);
           if (!ErrorCodes.isRetriable(last)) {
             throw last;
           }

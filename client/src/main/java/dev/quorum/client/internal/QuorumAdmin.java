@@ -384,7 +384,8 @@ public final class QuorumAdmin implements Admin {
             partition,
             stub -> stub.describeProducers(request),
             DescribeProducersResponse::getError,
-            QuorumConsumer.deadline(config.requestTimeout()));
+            QuorumConsumer.deadline(config.requestTimeout()),
+            false);
     List<ProducerDescription> producers = new ArrayList<>();
     for (var p : response.getProducersList()) {
       producers.add(
@@ -476,7 +477,8 @@ public final class QuorumAdmin implements Admin {
         partition,
         stub -> stub.writeTransactionMarker(marker),
         WriteTransactionMarkerResponse::getError,
-        QuorumConsumer.deadline(config.requestTimeout()));
+        QuorumConsumer.deadline(config.requestTimeout()),
+        true);
   }
 
   private static TransactionDescription inProgress(
@@ -490,34 +492,34 @@ public final class QuorumAdmin implements Admin {
   }
 
   /**
-   * The transactions every coordinator has open or being decided. Throws unless every node answered
-   * and every coordinator partition had a leader: a missing answer could hide one.
+   * The transactions every coordinator has open or being decided. Throws unless some node answered
+   * for every coordinator partition: one nobody listed (its leader moving, say) could hide one.
    */
   private List<TransactionDescription> transactionsInProgress() {
     long deadline = QuorumConsumer.deadline(config.requestTimeout());
     TopicMetadata coordinators =
         find(metadata.refreshBlocking(List.of(TRANSACTIONS_TOPIC), deadline), TRANSACTIONS_TOPIC);
+    java.util.Set<Integer> unanswered = new java.util.TreeSet<>();
     if (coordinators != null) {
-      for (var p : coordinators.getPartitionsList()) {
-        if (p.getLeader() <= 0) {
-          throw new CoordinatorNotAvailableException(
-              "partition "
-                  + p.getPartition()
-                  + " of "
-                  + TRANSACTIONS_TOPIC
-                  + " has no leader, so its transactions are unknown; try again");
-        }
-      }
+      coordinators.getPartitionsList().forEach(p -> unanswered.add(p.getPartition()));
     }
     List<TransactionDescription> inProgress = new ArrayList<>();
     for (ListTransactionsResponse response :
-        askEveryNode(
-            stub -> stub.listTransactions(ListTransactionsRequest.getDefaultInstance()), true)) {
+        askEveryNode(stub -> stub.listTransactions(ListTransactionsRequest.getDefaultInstance()))) {
+      unanswered.removeAll(response.getCoordinatorPartitionsList());
       for (var t : response.getTransactionsList()) {
         if (!t.getState().equals("EMPTY")) {
           inProgress.add(fromWire(t));
         }
       }
+    }
+    if (!unanswered.isEmpty()) {
+      throw new CoordinatorNotAvailableException(
+          "no node answered for partitions "
+              + unanswered
+              + " of "
+              + TRANSACTIONS_TOPIC
+              + " (a leader is down or moving), so their transactions are unknown; try again");
     }
     return inProgress;
   }
@@ -539,14 +541,6 @@ public final class QuorumAdmin implements Admin {
   private <T> List<T> askEveryNode(
       Function<BrokerGrpc.BrokerFutureStub, com.google.common.util.concurrent.ListenableFuture<T>>
           rpc) {
-    return askEveryNode(rpc, false);
-  }
-
-  /** The answers of every node; with {@code all}, fails unless every node answered. */
-  private <T> List<T> askEveryNode(
-      Function<BrokerGrpc.BrokerFutureStub, com.google.common.util.concurrent.ListenableFuture<T>>
-          rpc,
-      boolean all) {
     metadata.refreshBlocking(List.of(), QuorumConsumer.deadline(config.requestTimeout()));
     Map<NodeInfo, CompletableFuture<T>> calls = new LinkedHashMap<>();
     for (NodeInfo n : metadata.nodes()) {
@@ -572,8 +566,8 @@ public final class QuorumAdmin implements Admin {
         last = ErrorCodes.fromTransport(e, MetadataCache.address(c.getKey()), false);
       }
     }
-    if (last != null && (all || answers.isEmpty())) {
-      throw all ? new CoordinatorNotAvailableException("a node did not answer: " + last) : last;
+    if (answers.isEmpty() && last != null) {
+      throw last;
     }
     return answers;
   }

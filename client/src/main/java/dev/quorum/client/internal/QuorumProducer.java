@@ -98,6 +98,10 @@ public final class QuorumProducer implements Producer {
     if (closed) {
       throw new IllegalStateException("producer is closed");
     }
+    if (transactions != null && transactions.inTransaction()) {
+      // Its records would not be part of the transaction, so an abort would not remove them.
+      throw new IllegalStateException("sendWithOffsets cannot be used inside a transaction");
+    }
     return sourceOffsets.send(output, records, owner, offsets);
   }
 

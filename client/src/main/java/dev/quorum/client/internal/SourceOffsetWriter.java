@@ -78,7 +78,8 @@ final class SourceOffsetWriter {
             output,
             stub -> stub.produce(request),
             r -> r.getPartitionsCount() == 1 ? r.getPartitions(0).getError() : null,
-            QuorumConsumer.deadline(deliveryTimeout));
+            QuorumConsumer.deadline(deliveryTimeout),
+            true);
     PartitionProduceResult result = response.getPartitions(0);
     return new RecordMetadata(
         output.topic(), output.partition(), result.getBaseOffset(), result.getAppendTimeMs());
@@ -96,7 +97,8 @@ final class SourceOffsetWriter {
             output,
             stub -> stub.fetchSourceOffsets(request),
             FetchSourceOffsetsResponse::getError,
-            QuorumConsumer.deadline(requestTimeout));
+            QuorumConsumer.deadline(requestTimeout),
+            false);
     Map<TopicPartition, Long> stored = new LinkedHashMap<>();
     for (SourceOffset o : response.getOffsetsList()) {
       stored.put(new TopicPartition(o.getTopic(), o.getPartition()), o.getNext());
