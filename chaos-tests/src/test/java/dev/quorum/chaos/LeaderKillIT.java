@@ -40,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Nodes are separate processes started by {@code scripts/cluster}. The leader of a partition is
  * killed with SIGKILL while a producer writes to it: every acknowledged record must still be there,
- * no record may be there twice (the producer is idempotent), producing must resume, and the killed
- * node must catch up after a restart.
+ * no record may be there twice (the producer is idempotent), the records must be stored in send
+ * order although the producer keeps several batches in flight, producing must resume, and the
+ * killed node must catch up after a restart.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LeaderKillIT {
@@ -76,6 +77,10 @@ class LeaderKillIT {
           ProducerConfig.builder()
               .bootstrap(bootstrap)
               .linger(Duration.ofMillis(2))
+              // Small batches, so that several of the partition's batches are in flight when the
+              // leader dies: a retried one must not be overtaken by a later one.
+              .batchSize(512)
+              .maxInFlight(5)
               .deliveryTimeout(Duration.ofSeconds(60))
               .build();
       try (Producer producer = Producer.create(config)) {

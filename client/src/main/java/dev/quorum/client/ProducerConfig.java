@@ -18,6 +18,7 @@ public final class ProducerConfig {
   private final String bootstrap;
   private final Duration linger;
   private final int batchSize;
+  private final int maxInFlight;
   private final int bufferRecords;
   private final Duration maxBlock;
   private final Duration retryBackoff;
@@ -32,6 +33,7 @@ public final class ProducerConfig {
     this.bootstrap = b.bootstrap;
     this.linger = b.linger;
     this.batchSize = b.batchSize;
+    this.maxInFlight = b.maxInFlight;
     this.bufferRecords = b.bufferRecords;
     this.maxBlock = b.maxBlock;
     this.retryBackoff = b.retryBackoff;
@@ -62,6 +64,16 @@ public final class ProducerConfig {
    */
   public int batchSize() {
     return batchSize;
+  }
+
+  /**
+   * How many batches of one partition may be unacknowledged at once (Kafka's {@code
+   * max.in.flight.requests.per.connection}, counted per partition). With idempotence on (the
+   * default), retries never reorder a partition's records whatever this is; without it, a retried
+   * batch may land after a later one unless this is 1.
+   */
+  public int maxInFlight() {
+    return maxInFlight;
   }
 
   /** How many records may be waiting for acknowledgement before {@code send} blocks. */
@@ -120,6 +132,7 @@ public final class ProducerConfig {
     private String bootstrap;
     private Duration linger = Duration.ofMillis(5);
     private int batchSize = 65536;
+    private int maxInFlight = 5;
     private int bufferRecords = 100_000;
     private Duration maxBlock = Duration.ofSeconds(60);
     private Duration retryBackoff = Duration.ofMillis(100);
@@ -144,6 +157,15 @@ public final class ProducerConfig {
 
     public Builder batchSize(int bytes) {
       this.batchSize = bytes;
+      return this;
+    }
+
+    /**
+     * Default 5, at most 5 with idempotence; 1 sends a partition's next batch only once the
+     * previous one is acknowledged.
+     */
+    public Builder maxInFlight(int batches) {
+      this.maxInFlight = batches;
       return this;
     }
 
@@ -204,6 +226,12 @@ public final class ProducerConfig {
       Addresses.parse("bootstrap", bootstrap);
       Settings.nonNegative("linger", linger);
       Settings.positive("batchSize", batchSize);
+      Settings.positive("maxInFlight", maxInFlight);
+      if (enableIdempotence && maxInFlight > 5) {
+        // A partition recognises a retry among the producer's last five batches only.
+        throw new IllegalArgumentException(
+            "maxInFlight must be at most 5 with enableIdempotence, was " + maxInFlight);
+      }
       Settings.positive("bufferRecords", bufferRecords);
       Settings.nonNegative("maxBlock", maxBlock);
       Settings.positive("retryBackoff", retryBackoff);

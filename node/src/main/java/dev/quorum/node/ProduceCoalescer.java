@@ -5,9 +5,10 @@ import dev.quorum.protocol.raft.AppendRecords;
 import dev.quorum.protocol.raft.PartitionCommand;
 import dev.quorum.protocol.raft.PartitionCommandResult;
 import dev.quorum.protocol.v1.ErrorCode;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedList;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -22,6 +23,11 @@ import org.apache.ratis.protocol.RaftGroupId;
  * <p>Each batch keeps its own idempotence check and its own result (see PartitionStateMachine). A
  * failure of the entry itself (not leader, timeout) is every batch's failure, as it would have been
  * had each been its own entry.
+ *
+ * <p>A producer may have several batches of a partition in flight, in separate requests that gRPC
+ * threads hand over in any order. Waiting batches of one producer id and epoch are kept in sequence
+ * order, so batches that arrive swapped while the partition is busy are still appended in order
+ * rather than answered OUT_OF_ORDER_SEQUENCE (which would cost the producer a resend).
  */
 final class ProduceCoalescer {
   /** Hands a command to the partition's Raft group; {@link RaftSubmitter#submit} in a node. */
@@ -53,7 +59,7 @@ final class ProduceCoalescer {
         (id, lane) -> {
           Lane l = lane == null ? new Lane() : lane;
           if (l.busy) {
-            l.queue.add(pending);
+            l.enqueue(pending);
           } else {
             l.busy = true;
             goNow[0] = true;
@@ -172,6 +178,26 @@ final class ProduceCoalescer {
   /** A partition with an entry in flight, and the batches waiting for the next one. */
   private static final class Lane {
     boolean busy;
-    final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    final LinkedList<Pending> queue = new LinkedList<>();
+
+    /**
+     * Appends, but ahead of any waiting batch of the same producer and epoch with a later sequence.
+     */
+    void enqueue(Pending pending) {
+      AppendRecords a = pending.append();
+      if (a.getProducerId() != 0) {
+        for (ListIterator<Pending> it = queue.listIterator(); it.hasNext(); ) {
+          AppendRecords waiting = it.next().append();
+          if (waiting.getProducerId() == a.getProducerId()
+              && waiting.getProducerEpoch() == a.getProducerEpoch()
+              && waiting.getBaseSequence() > a.getBaseSequence()) {
+            it.previous();
+            it.add(pending);
+            return;
+          }
+        }
+      }
+      queue.addLast(pending);
+    }
   }
 }

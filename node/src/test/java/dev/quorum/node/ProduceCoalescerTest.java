@@ -131,6 +131,49 @@ class ProduceCoalescerTest {
     assertThat(c.join().getError().getCode()).isEqualTo(ErrorCode.INTERNAL);
   }
 
+  @Test
+  void batchesOfOneProducerThatArriveSwappedAreAppendedInSequenceOrder() {
+    coalescer.append(p0, sequenced("a", 7, 0, 0), 1_000); // in flight
+    CompletableFuture<PartitionCommandResult> third =
+        coalescer.append(p0, sequenced("c", 7, 0, 2), 1_000);
+    CompletableFuture<PartitionCommandResult> other =
+        coalescer.append(p0, sequenced("x", 8, 0, 5), 1_000);
+    CompletableFuture<PartitionCommandResult> second =
+        coalescer.append(p0, sequenced("b", 7, 0, 1), 1_000);
+    CompletableFuture<PartitionCommandResult> unsequenced =
+        coalescer.append(p0, batch("u", 1), 1_000);
+
+    submitted.get(0).result().complete(offset(0));
+
+    List<AppendRecords> entry = submitted.get(1).command().getAppendBatches().getBatchesList();
+    assertThat(entry)
+        .extracting(x -> x.getRecords(0).getValue().toStringUtf8())
+        .containsExactly("b0", "c0", "x0", "u0");
+    submitted
+        .get(1)
+        .result()
+        .complete(
+            PartitionCommandResult.newBuilder()
+                .addBatchResults(offset(1))
+                .addBatchResults(offset(2))
+                .addBatchResults(offset(3))
+                .addBatchResults(offset(4))
+                .build());
+    // Each caller still gets its own batch's result.
+    assertThat(second.join().getBaseOffset()).isEqualTo(1);
+    assertThat(third.join().getBaseOffset()).isEqualTo(2);
+    assertThat(other.join().getBaseOffset()).isEqualTo(3);
+    assertThat(unsequenced.join().getBaseOffset()).isEqualTo(4);
+  }
+
+  private static AppendRecords sequenced(String value, long producerId, int epoch, int sequence) {
+    return batch(value, 1).toBuilder()
+        .setProducerId(producerId)
+        .setProducerEpoch(epoch)
+        .setBaseSequence(sequence)
+        .build();
+  }
+
   private record Submitted(
       LocalReplicas.Partition partition,
       PartitionCommand command,

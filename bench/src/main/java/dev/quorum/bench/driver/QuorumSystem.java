@@ -30,6 +30,13 @@ final class QuorumSystem implements BenchSystem {
     this.admin = Admin.create(AdminConfig.builder().bootstrap(bootstrap).build());
   }
 
+  /**
+   * Batches per partition in flight (Kafka's client: 5 requests per connection); {@code
+   * BENCH_QUORUM_MAX_IN_FLIGHT=1} measures the producer as it was before pipelining.
+   */
+  private static final int MAX_IN_FLIGHT =
+      Integer.parseInt(System.getenv().getOrDefault("BENCH_QUORUM_MAX_IN_FLIGHT", "5"));
+
   @Override
   public String name() {
     return "quorum";
@@ -78,6 +85,7 @@ final class QuorumSystem implements BenchSystem {
                 .linger(settings.linger())
                 .batchSize(settings.batchBytes())
                 .enableIdempotence(true)
+                .maxInFlight(MAX_IN_FLIGHT)
                 .build());
     return new Sender() {
       @Override

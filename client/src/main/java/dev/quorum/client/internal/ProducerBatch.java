@@ -2,7 +2,9 @@ package dev.quorum.client.internal;
 
 import dev.quorum.client.BrokerException;
 import dev.quorum.client.TopicPartition;
+import dev.quorum.protocol.v1.PartitionProduceResult;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records of one partition sent together and retried together, so a retry never reorders them with
@@ -28,6 +30,19 @@ final class ProducerBatch {
   boolean indeterminate;
   BrokerException lastError;
 
+  /** The partition's acknowledgement, kept until every earlier batch of it has completed. */
+  @Nullable PartitionProduceResult result;
+
+  /**
+   * Whether an earlier batch of the partition was unacknowledged when this attempt was sent: an
+   * OUT_OF_ORDER_SEQUENCE answer may then only mean the node saw this attempt first, even if the
+   * earlier batch has been acknowledged by the time the answer arrives.
+   */
+  boolean earlierUnacknowledgedAtSend;
+
+  /** Completed (its records have their outcome) or failed: it takes no more answers. */
+  boolean finished;
+
   ProducerBatch(
       TopicPartition partition,
       List<PendingRecord> records,
@@ -45,5 +60,14 @@ final class ProducerBatch {
     this.producerId = producerId;
     this.producerEpoch = producerEpoch;
     this.baseSequence = baseSequence;
+  }
+
+  /** Failed retriably and not yet resent. */
+  boolean waitingForRetry() {
+    return !inFlight && result == null && !finished;
+  }
+
+  boolean done() {
+    return finished;
   }
 }

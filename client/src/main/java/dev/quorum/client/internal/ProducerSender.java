@@ -49,6 +49,16 @@ import org.slf4j.LoggerFactory;
  * have been appended), the producer id is dropped and a fresh one is obtained before the next batch
  * is drained; each partition then starts again at 0 with its next batch. Batches already drained
  * finish under the id they were drained with.
+ *
+ * <p>Pipelining: up to {@link ProducerConfig#maxInFlight()} batches of a partition are
+ * unacknowledged at once. Order holds because the partition appends a producer's batch only at the
+ * next sequence (it answers OUT_OF_ORDER_SEQUENCE otherwise), so a later batch can never land
+ * before an earlier one; an OUT_OF_ORDER answer while an earlier batch is still unanswered or
+ * retrying just means "resend after it". Once a batch of a partition fails retriably, no new batch
+ * of the partition is sent, and the failed batches are resent in sequence order only after every
+ * attempt in flight has answered. A partition accepts any first sequence from a producer it does
+ * not know, so a partition's first batch under a producer id or epoch goes alone. Callbacks of a
+ * partition complete in sequence order even when answers arrive out of order.
  */
 final class ProducerSender implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ProducerSender.class);
@@ -63,6 +73,12 @@ final class ProducerSender implements Runnable {
    * cheap: a refused connection or a NOT_LEADER answer.
    */
   private static final Duration LEADER_CHANGE_MAX_BACKOFF = Duration.ofMillis(200);
+
+  /**
+   * A partition forgets a producer silent for 7 days of append time, and then takes any first
+   * sequence from it: after a day without an acknowledgement, a partition's next batch goes alone.
+   */
+  private static final long KNOWN_FOR_NANOS = TimeUnit.DAYS.toNanos(1);
 
   /** Receives each record's outcome on the sender thread. */
   interface Completion {
@@ -116,16 +132,44 @@ final class ProducerSender implements Runnable {
     this.transactional = config.transactionalId() != null;
   }
 
-  /** Records of one partition waiting to be batched, plus its one batch in flight or in backoff. */
+  /**
+   * Records of one partition waiting to be batched, plus its drained batches that are not completed
+   * yet (in flight, waiting for a retry, or acknowledged but behind an earlier unacknowledged one).
+   */
   private static final class PartitionQueue {
     final TopicPartition partition;
     final ArrayDeque<PendingRecord> records = new ArrayDeque<>();
     long queuedBytes;
-    ProducerBatch batch;
+    // In sequence (drain) order.
+    final ArrayDeque<ProducerBatch> batches = new ArrayDeque<>();
     // The producer id and epoch nextSequence counts under; another id restarts the count at 0.
     long sequenceProducerId;
     int sequenceEpoch;
     int nextSequence;
+    // Whether the partition acknowledged a batch numbered under sequenceProducerId/Epoch, so that
+    // it
+    // knows the producer and checks its sequences.
+    boolean acknowledgedUnderSequence;
+    long lastAcknowledgedNanos;
+
+    /** Whether a batch waits to be resent: nothing new goes until it is acknowledged. */
+    boolean retrying() {
+      for (ProducerBatch b : batches) {
+        if (b.waitingForRetry()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    boolean anyInFlight() {
+      for (ProducerBatch b : batches) {
+        if (b.inFlight) {
+          return true;
+        }
+      }
+      return false;
+    }
 
     PartitionQueue(TopicPartition partition) {
       this.partition = partition;
@@ -208,7 +252,7 @@ final class ProducerSender implements Runnable {
       return false;
     }
     for (PartitionQueue q : queues.values()) {
-      if (!q.records.isEmpty() || q.batch != null) {
+      if (!q.records.isEmpty() || !q.batches.isEmpty()) {
         return false;
       }
     }
@@ -221,20 +265,26 @@ final class ProducerSender implements Runnable {
       // What the partition waits for when it cannot send (a leader, a producer id) arrives as an
       // event, which wakes the loop; until then only expiry is due. Counting the send time would
       // spin the loop.
-      if (q.batch != null) {
-        if (!q.batch.inFlight) {
-          if (q.batch.retryAtNanos > now || leaderKnown(q)) {
-            next = Math.min(next, q.batch.retryAtNanos);
+      // An answer in flight arrives as an event too.
+      if (q.retrying()) {
+        boolean resendable = !q.anyInFlight();
+        for (ProducerBatch b : q.batches) {
+          if (b.waitingForRetry()) {
+            if (resendable && (b.retryAtNanos > now || leaderKnown(q))) {
+              next = Math.min(next, b.retryAtNanos);
+            }
+            next = Math.min(next, b.deadlineNanos);
           }
-          next = Math.min(next, q.batch.deadlineNanos);
         }
-      } else if (!q.records.isEmpty()) {
+      } else if (!q.records.isEmpty() && mayDrain(q)) {
         PendingRecord head = q.records.peekFirst();
         long sendAt = head.createdNanos + lingerNanos;
         if (sendAt > now || (leaderKnown(q) && !needsProducerId())) {
           next = Math.min(next, sendAt);
         }
-        next = Math.min(next, head.createdNanos + deliveryTimeoutNanos);
+      }
+      if (!q.records.isEmpty()) {
+        next = Math.min(next, q.records.peekFirst().createdNanos + deliveryTimeoutNanos);
       }
     }
     if (!metadataWanted.isEmpty() && !metadataInFlight) {
@@ -308,34 +358,82 @@ final class ProducerSender implements Runnable {
   private void sendReady(long now) {
     Map<Integer, List<ProducerBatch>> byNode = new LinkedHashMap<>();
     for (PartitionQueue q : queues.values()) {
-      ProducerBatch batch = q.batch;
-      if (batch != null ? batch.inFlight || batch.retryAtNanos > now : q.records.isEmpty()) {
+      if (q.retrying()) {
+        resend(q, now, byNode);
         continue;
       }
-      if (batch == null && !ready(q, now)) {
-        continue;
+      while (!q.records.isEmpty() && mayDrain(q) && ready(q, now)) {
+        if (idempotent && !transactional && !sequencesLeft(q)) {
+          // Rather than wrap the sequence, number the partition afresh under a new producer id.
+          producerId = 0;
+        }
+        if (needsProducerId() || !mayDrain(q)) {
+          break;
+        }
+        Integer leader = metadata.leader(q.partition);
+        if (leader == null || metadata.addressOf(leader) == null) {
+          metadataWanted.add(q.partition.topic());
+          break;
+        }
+        ProducerBatch batch = drain(q);
+        batch.earlierUnacknowledgedAtSend = !q.batches.isEmpty();
+        q.batches.addLast(batch);
+        batch.inFlight = true;
+        batch.attempts++;
+        byNode.computeIfAbsent(leader, n -> new ArrayList<>()).add(batch);
       }
-      if (batch == null && idempotent && !transactional && !sequencesLeft(q)) {
-        // Rather than wrap the sequence, number the partition afresh under a new producer id.
-        producerId = 0;
-      }
-      if (batch == null && needsProducerId()) {
-        continue;
-      }
-      Integer leader = metadata.leader(q.partition);
-      if (leader == null || metadata.addressOf(leader) == null) {
-        metadataWanted.add(q.partition.topic());
-        continue;
-      }
-      if (batch == null) {
-        batch = drain(q);
-        q.batch = batch;
-      }
-      batch.inFlight = true;
-      batch.attempts++;
-      byNode.computeIfAbsent(leader, n -> new ArrayList<>()).add(batch);
     }
     byNode.forEach(this::sendTo);
+  }
+
+  /**
+   * Resends a partition's failed batches, in sequence order in one request, once no attempt of the
+   * partition is in flight any more: an attempt still in flight could otherwise be the one that
+   * lands, and its answer decides what needs resending.
+   */
+  private void resend(PartitionQueue q, long now, Map<Integer, List<ProducerBatch>> byNode) {
+    if (q.anyInFlight()) {
+      return;
+    }
+    Integer leader = metadata.leader(q.partition);
+    if (leader == null || metadata.addressOf(leader) == null) {
+      metadataWanted.add(q.partition.topic());
+      return;
+    }
+    for (ProducerBatch b : q.batches) {
+      if (!b.waitingForRetry()) {
+        continue; // acknowledged, waiting for an earlier batch to complete first
+      }
+      if (b.retryAtNanos > now) {
+        break; // never let a later batch go ahead of one still backing off
+      }
+      b.earlierUnacknowledgedAtSend = earlierUnacknowledged(b);
+      b.inFlight = true;
+      b.attempts++;
+      byNode.computeIfAbsent(leader, n -> new ArrayList<>()).add(b);
+    }
+  }
+
+  /** Whether another batch of the partition may be drained and sent now. */
+  private boolean mayDrain(PartitionQueue q) {
+    if (q.batches.isEmpty()) {
+      return true;
+    }
+    if (q.batches.size() >= config.maxInFlight()) {
+      return false;
+    }
+    if (!idempotent) {
+      return true;
+    }
+    ProducerBatch last = q.batches.peekLast();
+    if (last.producerId != producerId || last.producerEpoch != producerEpoch) {
+      // The partition's numbering restarts under the new id: the old id's batches finish first.
+      return false;
+    }
+    // A partition takes any first sequence from a producer it does not know, so until it has
+    // acknowledged one batch under this id it could append a later batch before an earlier one.
+    return q.acknowledgedUnderSequence
+        && System.nanoTime() - q.lastAcknowledgedNanos < KNOWN_FOR_NANOS;
   }
 
   private ProducerBatch drain(PartitionQueue q) {
@@ -366,6 +464,7 @@ final class ProducerSender implements Runnable {
       q.sequenceProducerId = producerId;
       q.sequenceEpoch = producerEpoch;
       q.nextSequence = 0;
+      q.acknowledgedUnderSequence = false;
     }
     int baseSequence = q.nextSequence;
     q.nextSequence += records.size();
@@ -422,6 +521,9 @@ final class ProducerSender implements Runnable {
     if (failure != null) {
       BrokerException error = ErrorCodes.fromTransport(failure, address, true);
       for (ProducerBatch b : batches) {
+        if (b.done()) {
+          continue;
+        }
         if (ErrorCodes.isRetriable(error)) {
           metadataWanted.add(b.partition.topic());
           retryOrFail(b, error);
@@ -431,12 +533,19 @@ final class ProducerSender implements Runnable {
       }
       return;
     }
-    Map<TopicPartition, PartitionProduceResult> results = new HashMap<>();
-    for (PartitionProduceResult r : response.getPartitionsList()) {
-      results.put(new TopicPartition(r.getTopic(), r.getPartition()), r);
-    }
-    for (ProducerBatch b : batches) {
-      PartitionProduceResult r = results.get(b.partition);
+    // The node answers the request's partitions in order; one partition may appear several times.
+    List<PartitionProduceResult> results = response.getPartitionsList();
+    for (int i = 0; i < batches.size(); i++) {
+      ProducerBatch b = batches.get(i);
+      PartitionProduceResult r = i < results.size() ? results.get(i) : null;
+      if (r != null
+          && (!r.getTopic().equals(b.partition.topic())
+              || r.getPartition() != b.partition.partition())) {
+        r = null;
+      }
+      if (b.done()) {
+        continue; // finished meanwhile (fenced, topic deleted)
+      }
       if (r == null) {
         finish(
             b,
@@ -453,7 +562,12 @@ final class ProducerSender implements Runnable {
         finish(b, e);
         fence(e);
       } else if (r.getError().getCode() == ErrorCode.OUT_OF_ORDER_SEQUENCE) {
-        outOfOrder(b, ErrorCodes.toException(r.getError()));
+        if (b.earlierUnacknowledgedAtSend || earlierUnacknowledged(b)) {
+          // An earlier batch has not landed (yet): this one goes again after it, nothing is lost.
+          retryAfterEarlier(b, ErrorCodes.toException(r.getError()));
+        } else {
+          outOfOrder(b, ErrorCodes.toException(r.getError()));
+        }
       } else if (ErrorCodes.isRetriable(r.getError().getCode())) {
         if (r.getError().getCode() == ErrorCode.NOT_LEADER) {
           if (!metadata.leaderMoved(b.partition, r.getError().getLeaderHint())) {
@@ -469,6 +583,32 @@ final class ProducerSender implements Runnable {
       } else {
         finish(b, ErrorCodes.toException(r.getError()));
       }
+    }
+  }
+
+  /** Whether a batch drained before {@code b} for its partition is not acknowledged yet. */
+  private boolean earlierUnacknowledged(ProducerBatch b) {
+    for (ProducerBatch earlier : queues.get(b.partition).batches) {
+      if (earlier == b) {
+        return false;
+      }
+      if (earlier.result == null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Resends {@code b} as soon as the batches before it are settled; its own answer was definite.
+   */
+  private void retryAfterEarlier(ProducerBatch b, BrokerException error) {
+    b.inFlight = false;
+    b.lastError = error;
+    if (fenced != null || closeNow || System.nanoTime() >= b.deadlineNanos) {
+      finish(b, fenced != null ? fencedError(b.indeterminate) : finalError(b));
+    } else {
+      b.retryAtNanos = 0;
     }
   }
 
@@ -515,8 +655,30 @@ final class ProducerSender implements Runnable {
     return new BrokerException(message, ind, last);
   }
 
+  /** Marks {@code b} acknowledged; its records complete once every earlier batch has completed. */
   private void succeed(ProducerBatch b, PartitionProduceResult r) {
-    queues.get(b.partition).batch = null;
+    PartitionQueue q = queues.get(b.partition);
+    b.inFlight = false;
+    b.result = r;
+    if (b.producerId != 0
+        && b.producerId == q.sequenceProducerId
+        && b.producerEpoch == q.sequenceEpoch) {
+      q.acknowledgedUnderSequence = true;
+      q.lastAcknowledgedNanos = System.nanoTime();
+    }
+    completeAcknowledged(q);
+  }
+
+  /** Completes the acknowledged batches at the head of the partition, in sequence order. */
+  private void completeAcknowledged(PartitionQueue q) {
+    while (!q.batches.isEmpty() && q.batches.peekFirst().result != null) {
+      complete(q.batches.pollFirst());
+    }
+  }
+
+  private void complete(ProducerBatch b) {
+    PartitionProduceResult r = b.result;
+    b.finished = true;
     for (int i = 0; i < b.records.size(); i++) {
       PendingRecord p = b.records.get(i);
       long timestamp = p.record.timestamp() != 0 ? p.record.timestamp() : r.getAppendTimeMs();
@@ -530,13 +692,14 @@ final class ProducerSender implements Runnable {
 
   private void finish(ProducerBatch b, BrokerException error) {
     PartitionQueue q = queues.get(b.partition);
-    if (q.batch == b) {
-      q.batch = null;
-    }
+    q.batches.remove(b);
+    b.inFlight = false;
+    b.finished = true;
     b.records.forEach(p -> fail(p, error));
     if (b.producerId != 0) {
       sequenceAfterFailure(q, b, error.indeterminate() || b.indeterminate);
     }
+    completeAcknowledged(q);
   }
 
   /** Keeps the partition's numbering right after a batch with a sequence failed. */
@@ -544,13 +707,15 @@ final class ProducerSender implements Runnable {
     if (q.sequenceProducerId != b.producerId || q.sequenceEpoch != b.producerEpoch) {
       return;
     }
-    if (!maybeWritten) {
-      // Certainly not appended: the partition still expects this sequence, so the next batch
-      // takes it (nothing later was numbered: one batch per partition at a time).
+    boolean lastNumbered = q.nextSequence == b.baseSequence + b.records.size();
+    if (!maybeWritten && lastNumbered) {
+      // Certainly not appended and nothing numbered after it: the partition still expects this
+      // sequence, so the next batch takes it.
       q.nextSequence = b.baseSequence;
     } else {
-      // Maybe appended: the partition expects this sequence or the one after the batch, and
-      // nothing says which. A fresh producer id restarts the count and removes the doubt.
+      // Maybe appended (the partition expects this sequence or the one after the batch, and
+      // nothing says which), or later batches already carry the sequences after it (they would
+      // meet a gap). A fresh producer id restarts the count and removes the doubt.
       dropProducerId(b);
     }
   }
@@ -612,8 +777,10 @@ final class ProducerSender implements Runnable {
       q.records.forEach(p -> fail(p, notSent));
       q.records.clear();
       q.queuedBytes = 0;
-      if (q.batch != null && !q.batch.inFlight) {
-        finish(q.batch, fencedError(q.batch.indeterminate));
+      for (ProducerBatch b : List.copyOf(q.batches)) {
+        if (b.waitingForRetry()) {
+          finish(b, fencedError(b.indeterminate));
+        }
       }
     }
   }
@@ -647,12 +814,13 @@ final class ProducerSender implements Runnable {
       }
     }
     for (PartitionQueue q : queues.values()) {
-      ProducerBatch b = q.batch;
-      if (b != null && !b.inFlight && now >= b.deadlineNanos) {
-        if (b.lastError != null) {
-          finish(b, finalError(b));
-        } else {
-          finish(b, expired("no leader of " + b.partition + " was known"));
+      for (ProducerBatch b : List.copyOf(q.batches)) {
+        if (b.waitingForRetry() && now >= b.deadlineNanos) {
+          if (b.lastError != null) {
+            finish(b, finalError(b));
+          } else {
+            finish(b, expired("no leader of " + b.partition + " was known"));
+          }
         }
       }
       while (!q.records.isEmpty()
@@ -665,8 +833,11 @@ final class ProducerSender implements Runnable {
   }
 
   private String queuedExpiryReason(PartitionQueue q) {
-    if (q.batch != null) {
+    if (q.retrying()) {
       return "an earlier batch of " + q.partition + " was still being retried";
+    }
+    if (!q.batches.isEmpty()) {
+      return "earlier batches of " + q.partition + " were still unacknowledged";
     }
     if (needsProducerId()) {
       String last =
@@ -831,8 +1002,10 @@ final class ProducerSender implements Runnable {
         q.records.forEach(p -> fail(p, error));
         q.records.clear();
         q.queuedBytes = 0;
-        if (q.batch != null && !q.batch.inFlight) {
-          finish(q.batch, error);
+        for (ProducerBatch b : List.copyOf(q.batches)) {
+          if (b.waitingForRetry()) {
+            finish(b, error);
+          }
         }
       }
     }
@@ -851,16 +1024,20 @@ final class ProducerSender implements Runnable {
     for (PartitionQueue q : queues.values()) {
       q.records.forEach(p -> fail(p, notSent));
       q.records.clear();
-      if (q.batch != null) {
-        boolean maybeWritten = q.batch.inFlight || q.batch.indeterminate;
-        q.batch.records.forEach(
+      for (ProducerBatch b : q.batches) {
+        if (b.result != null) {
+          complete(b); // appended: say so, even though an earlier batch's fate is unknown
+          continue;
+        }
+        boolean maybeWritten = b.inFlight || b.indeterminate;
+        b.records.forEach(
             p ->
                 fail(
                     p,
                     new BrokerException(
                         "producer closed before the record was acknowledged", maybeWritten)));
-        q.batch = null;
       }
+      q.batches.clear();
     }
   }
 }

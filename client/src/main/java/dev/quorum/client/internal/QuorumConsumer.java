@@ -28,6 +28,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,9 +36,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +82,17 @@ public final class QuorumConsumer implements Consumer {
   private long nextAutoCommitNanos;
   private RuntimeException listenerFailure;
   private boolean closed;
+  // Fetches sent and not yet applied, each partition in at most one: poll hands out buffered
+  // records while the next records of the partitions it emptied are on their way. A node may have
+  // several: one long-polling partitions at their end must not hold back another partition of the
+  // node that has records (with uneven partitions that cost a whole fetchMaxWait per round).
+  private final List<InFlightFetch> fetches = new ArrayList<>();
+
+  /** A fetch sent to one node, and what each partition's position was when it was sent. */
+  private record InFlightFetch(
+      CompletableFuture<FetchResponse> response,
+      Map<TopicPartition, PartitionState> partitions,
+      Map<TopicPartition, Long> positions) {}
 
   /** Position and already-fetched records of one assigned partition. */
   private static final class PartitionState {
@@ -554,8 +568,11 @@ public final class QuorumConsumer implements Consumer {
       if (group != null) {
         driveGroup();
       }
+      collectFetches();
       List<ConsumerRecord> records = drainBuffered();
       if (!records.isEmpty()) {
+        // Ask now for what the next poll needs, so the answer travels while the caller works.
+        sendFetches(config.fetchMaxWait().toMillis());
         return records;
       }
       List<TopicPartition> unresolved = new ArrayList<>();
@@ -573,10 +590,14 @@ public final class QuorumConsumer implements Consumer {
         long wake = group.nextWakeNanos(System.nanoTime());
         fetchDeadline = wake - deadline < 0 ? wake : deadline;
       }
-      boolean progress = fetchOnce(fetchDeadline);
+      boolean progress = fetchRound(fetchDeadline);
       records = drainBuffered();
       long now = System.nanoTime();
-      if (!records.isEmpty() || now - deadline >= 0) {
+      if (!records.isEmpty()) {
+        sendFetches(config.fetchMaxWait().toMillis());
+        return records;
+      }
+      if (now - deadline >= 0) {
         return records;
       }
       if (!progress) {
@@ -625,13 +646,56 @@ public final class QuorumConsumer implements Consumer {
         });
   }
 
-  /** One round of fetches, one request per leader. Returns false when nothing could be asked. */
-  private boolean fetchOnce(long deadline) {
+  /**
+   * Sends the fetches that are due and waits until one answers or the deadline passes. Returns
+   * false when nothing could be asked or every answer was a failure worth pausing after.
+   */
+  private boolean fetchRound(long deadline) {
+    long remainingMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    sendFetches(Math.min(config.fetchMaxWait().toMillis(), remainingMs));
+    if (fetches.isEmpty()) {
+      return false;
+    }
+    CompletableFuture<?>[] waiting =
+        fetches.stream().map(InFlightFetch::response).toArray(CompletableFuture[]::new);
+    try {
+      CompletableFuture.anyOf(waiting)
+          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return true; // the poll's time is up; the fetch stays in flight for the next poll
+    } catch (ExecutionException e) {
+      // Applied below, with the node's other partitions.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new dev.quorum.client.BrokerException("interrupted while fetching", false, e);
+    }
+    return collectFetches();
+  }
+
+  /**
+   * Sends one fetch to each partition leader for the partitions whose records were all handed out
+   * and that have no fetch in flight for their current position (a seek makes one stale).
+   */
+  private void sendFetches(long maxWaitMs) {
+    Set<TopicPartition> inFlight = new HashSet<>();
+    fetches.forEach(
+        f ->
+            f.partitions()
+                .forEach(
+                    (tp, state) -> {
+                      if (state == assigned.get(tp)
+                          && Objects.equals(f.positions().get(tp), state.position)) {
+                        inFlight.add(tp);
+                      }
+                    }));
     Map<String, List<TopicPartition>> byLeader = new LinkedHashMap<>();
     Set<String> refresh = new HashSet<>();
     assigned.forEach(
         (tp, s) -> {
-          if (s.position == null || !s.buffered.isEmpty() || awaitingCommitted.contains(tp)) {
+          if (s.position == null
+              || !s.buffered.isEmpty()
+              || awaitingCommitted.contains(tp)
+              || inFlight.contains(tp)) {
             return;
           }
           String address = metadata.leaderAddress(tp);
@@ -648,44 +712,74 @@ public final class QuorumConsumer implements Consumer {
         checkTopicsExist(refresh);
       }
     }
-    if (byLeader.isEmpty()) {
-      return false;
-    }
-    long remainingMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-    int maxWaitMs = (int) Math.min(config.fetchMaxWait().toMillis(), remainingMs);
-    Map<String, CompletableFuture<FetchResponse>> calls = new LinkedHashMap<>();
-    byLeader.forEach((address, tps) -> calls.put(address, fetch(address, tps, maxWaitMs)));
+    byLeader.forEach(
+        (address, tps) -> {
+          Map<TopicPartition, PartitionState> sent = new LinkedHashMap<>();
+          tps.forEach(tp -> sent.put(tp, assigned.get(tp)));
+          Map<TopicPartition, Long> at = new LinkedHashMap<>();
+          tps.forEach(tp -> at.put(tp, assigned.get(tp).position));
+          fetches.add(
+              new InFlightFetch(fetch(address, at, (int) Math.max(0, maxWaitMs)), sent, at));
+        });
+  }
+
+  /**
+   * Applies every fetch that has answered. A partition's answer counts only if the partition is
+   * still assigned (the same assignment) at the position the fetch asked for, with nothing
+   * buffered: a seek, reset or rebalance meanwhile makes it stale. Returns false when every answer
+   * was a failure worth pausing after.
+   */
+  private boolean collectFetches() {
+    boolean any = false;
     boolean progress = false;
-    for (Map.Entry<String, CompletableFuture<FetchResponse>> c : calls.entrySet()) {
+    for (Iterator<InFlightFetch> it = fetches.iterator(); it.hasNext(); ) {
+      InFlightFetch f = it.next();
+      if (!f.response().isDone()) {
+        continue;
+      }
+      it.remove();
+      any = true;
       FetchResponse response;
       try {
-        response = c.getValue().join();
-      } catch (RuntimeException e) {
+        response = f.response().join();
+      } catch (RuntimeException failure) {
         // The node may be down: forget its leaderships so the next round asks the cluster.
-        byLeader.get(c.getKey()).forEach(metadata::forgetLeader);
+        f.partitions().keySet().forEach(metadata::forgetLeader);
         continue;
       }
       for (PartitionFetchResult r : response.getPartitionsList()) {
+        TopicPartition tp = new TopicPartition(r.getTopic(), r.getPartition());
+        PartitionState asked = f.partitions().get(tp);
+        PartitionState now = assigned.get(tp);
+        if (asked == null
+            || asked != now
+            || !now.buffered.isEmpty()
+            || now.position == null
+            || !Objects.equals(f.positions().get(tp), now.position)) {
+          progress = true; // stale, not a failure: nothing to pause for
+          continue;
+        }
         progress |= handle(r);
       }
     }
-    return progress;
+    return !any || progress;
   }
 
   private CompletableFuture<FetchResponse> fetch(
-      String address, List<TopicPartition> tps, int maxWaitMs) {
+      String address, Map<TopicPartition, Long> positions, int maxWaitMs) {
     FetchRequest.Builder request =
         FetchRequest.newBuilder()
             .setMaxWaitMs(maxWaitMs)
             .setMinBytes(1)
             .setMaxBytes(config.fetchMaxBytes())
             .setIsolationLevel(wireIsolation(config));
-    for (TopicPartition tp : tps) {
+    for (Map.Entry<TopicPartition, Long> e : positions.entrySet()) {
+      TopicPartition tp = e.getKey();
       request.addPartitions(
           PartitionFetch.newBuilder()
               .setTopic(tp.topic())
               .setPartition(tp.partition())
-              .setOffset(assigned.get(tp).position)
+              .setOffset(e.getValue())
               .setMaxBytes(config.maxPartitionFetchBytes()));
     }
     try {
@@ -830,6 +924,8 @@ public final class QuorumConsumer implements Consumer {
       }
     } finally {
       closed = true;
+      fetches.forEach(f -> f.response().cancel(true));
+      fetches.clear();
       if (groupExecutor != null) {
         groupExecutor.shutdownNow();
       }

@@ -87,6 +87,9 @@ final class FakeCluster implements AutoCloseable {
   final Map<Integer, List<FetchRequest>> fetchRequests = new ConcurrentHashMap<>();
   volatile ProduceHook produceHook = (node, p) -> null;
 
+  /** Runs before a fetch is read, on the server thread (a test may hold the fetch there). */
+  volatile Runnable beforeFetch = () -> {};
+
   // ---- idempotent producers: ids handed out, and per partition what each producer appended ----
   /** Node ids asked InitProducerId, in arrival order (failed calls included). */
   final List<Integer> initProducerIdCalls = new CopyOnWriteArrayList<>();
@@ -110,7 +113,10 @@ final class FakeCluster implements AutoCloseable {
 
   private record SequenceKey(TopicPartition tp, long producerId, int epoch) {}
 
-  private record SequenceState(int lastBaseSequence, long lastBaseOffset, int nextSequence) {}
+  private record Appended(int baseSequence, long baseOffset) {}
+
+  /** Like the node: the producer's last five batches, so a retry of any of them is a duplicate. */
+  private record SequenceState(List<Appended> last, int nextSequence) {}
 
   private final Map<SequenceKey, SequenceState> sequences = new ConcurrentHashMap<>();
 
@@ -270,9 +276,13 @@ final class FakeCluster implements AutoCloseable {
     }
     SequenceKey key = new SequenceKey(tp, pp.getProducerId(), pp.getProducerEpoch());
     SequenceState state = sequences.get(key);
-    if (state != null && state.lastBaseSequence() == pp.getBaseSequence()) {
-      result.setBaseOffset(state.lastBaseOffset()).setDuplicate(true);
-      return;
+    if (state != null) {
+      for (Appended a : state.last()) {
+        if (a.baseSequence() == pp.getBaseSequence()) {
+          result.setBaseOffset(a.baseOffset()).setDuplicate(true);
+          return;
+        }
+      }
     }
     int expected = state == null ? 0 : state.nextSequence();
     if (pp.getBaseSequence() != expected) {
@@ -283,8 +293,12 @@ final class FakeCluster implements AutoCloseable {
       return;
     }
     long base = appendRecords(tp, pp.getRecordsList());
-    sequences.put(
-        key, new SequenceState(pp.getBaseSequence(), base, expected + pp.getRecordsCount()));
+    List<Appended> last = new ArrayList<>(state == null ? List.of() : state.last());
+    last.add(new Appended(pp.getBaseSequence(), base));
+    if (last.size() > 5) {
+      last.remove(0);
+    }
+    sequences.put(key, new SequenceState(last, expected + pp.getRecordsCount()));
     result.setBaseOffset(base);
   }
 
@@ -439,6 +453,7 @@ final class FakeCluster implements AutoCloseable {
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> out) {
       fetchRequests.get(id).add(request);
+      beforeFetch.run();
       FetchResponse.Builder r = FetchResponse.newBuilder();
       for (PartitionFetch pf : request.getPartitionsList()) {
         TopicPartition tp = new TopicPartition(pf.getTopic(), pf.getPartition());

@@ -64,6 +64,44 @@ class QuorumConsumerTest {
   }
 
   @Test
+  void theNextFetchIsSentWhileRecordsAreHandedOutAndAStaleOneIsDroppedAfterASeek()
+      throws InterruptedException {
+    cluster.createTopic("t", 1);
+    cluster.append(T0, "a", "b", "c");
+    consumer(OffsetResetPolicy.EARLIEST).assign(List.of(T0));
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    cluster.beforeFetch =
+        () -> {
+          if (cluster.fetchRequests.get(1).size() == 2) {
+            try {
+              release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+
+    assertThat(values(consumer.poll(Duration.ofSeconds(5)))).containsExactly("a", "b", "c");
+    // The fetch for offset 3 went out as poll returned, and is held at the node.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (cluster.fetchRequests.get(1).size() < 2 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(cluster.fetchRequests.get(1)).hasSize(2);
+    assertThat(cluster.fetchRequests.get(1).get(1).getPartitions(0).getOffset()).isEqualTo(3);
+    cluster.append(T0, "d", "e");
+    consumer.seek(T0, 1);
+    release.countDown(); // the held fetch now answers d, e for offset 3: stale after the seek
+
+    List<String> read = new java.util.ArrayList<>();
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (read.size() < 4 && System.nanoTime() < deadline) {
+      read.addAll(values(consumer.poll(Duration.ofMillis(200))));
+    }
+    assertThat(read).containsExactly("b", "c", "d", "e");
+  }
+
+  @Test
   void followsNotLeaderToTheNewLeader() {
     cluster.createTopic("t", 2, 1);
     cluster.advertisedLeaders.put(T0, 1);
