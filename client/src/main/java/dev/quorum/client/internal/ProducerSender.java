@@ -66,6 +66,13 @@ final class ProducerSender implements Runnable {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
 
   /**
+   * How long a record waits for a topic the metadata calls unknown, in case the answering node is
+   * behind on a topic created a moment ago (Kafka's producer waits up to max.block.ms; a typo in a
+   * topic name should not take a minute to report).
+   */
+  private static final long UNKNOWN_TOPIC_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+  /**
    * The longest wait between retries while a partition's leader is gone or moving (its node is
    * unreachable, or answers NOT_LEADER / LEADER_NOT_AVAILABLE). A new leader is usually elected
    * within about a second; backing off up to {@link #MAX_BACKOFF} there made the producer find it
@@ -973,6 +980,10 @@ final class ProducerSender implements Runnable {
       TopicMetadata t = answered.get(topic);
       boolean missing =
           t == null || (t.hasError() && t.getError().getCode() == ErrorCode.UNKNOWN_TOPIC);
+      if (missing && stillNew(topic)) {
+        metadataWanted.add(topic);
+        continue;
+      }
       if (missing) {
         failTopic(topic, new UnknownTopicException("topic " + topic + " does not exist"));
         continue;
@@ -992,6 +1003,33 @@ final class ProducerSender implements Runnable {
    * Fails records of a missing topic that were not sent yet; batches in flight get the broker's
    * answer.
    */
+  /**
+   * Whether records of a topic the cluster calls unknown were sent too recently to believe it: the
+   * node that answered may not have applied the topic's creation yet. Those older than {@link
+   * #UNKNOWN_TOPIC_GRACE_NANOS} fail now.
+   */
+  private boolean stillNew(String topic) {
+    List<PendingRecord> waiting = awaitingMetadata.get(topic);
+    if (waiting == null) {
+      return false;
+    }
+    long now = System.nanoTime();
+    BrokerException unknown = new UnknownTopicException("topic " + topic + " does not exist");
+    waiting.removeIf(
+        p -> {
+          if (now - p.createdNanos < UNKNOWN_TOPIC_GRACE_NANOS) {
+            return false;
+          }
+          fail(p, unknown);
+          return true;
+        });
+    if (waiting.isEmpty()) {
+      awaitingMetadata.remove(topic);
+      return false;
+    }
+    return true;
+  }
+
   private void failTopic(String topic, BrokerException error) {
     List<PendingRecord> waiting = awaitingMetadata.remove(topic);
     if (waiting != null) {

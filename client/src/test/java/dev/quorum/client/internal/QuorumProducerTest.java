@@ -238,7 +238,7 @@ class QuorumProducerTest {
   }
 
   @Test
-  void unknownTopicFailsAfterOneRefresh() {
+  void unknownTopicFailsOnceItStaysUnknownForAShortGrace() {
     producer(config());
     assertThat(failure(producer.send(record("missing", 0, "v"))))
         .isInstanceOf(UnknownTopicException.class)
