@@ -65,6 +65,15 @@ is_node_process() {
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -F "$NODE_MAIN" >/dev/null
 }
 
+# True while the process exists and is not a zombie, whatever it runs (a node being launched runs
+# setsid for a moment before it becomes the JVM).
+is_alive() {
+  local pid="$1" state
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" || return 1
+  [[ -n "$state" && "$state" != Z && "$state" != X ]]
+}
+
 # "T" when stopped by SIGSTOP, otherwise the /proc state letter.
 process_state() {
   awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true
