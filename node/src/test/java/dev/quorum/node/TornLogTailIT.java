@@ -1,5 +1,10 @@
 package dev.quorum.node;
 
+import static dev.quorum.node.PartitionReplicas.division;
+import static dev.quorum.node.PartitionReplicas.followerOf;
+import static dev.quorum.node.PartitionReplicas.leaderOf;
+import static dev.quorum.node.PartitionReplicas.log;
+import static dev.quorum.node.PartitionReplicas.values;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.client.Admin;
@@ -9,16 +14,12 @@ import dev.quorum.client.Producer;
 import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.ProducerRecord;
 import dev.quorum.protocol.raft.TopicRecord;
-import dev.quorum.protocol.v1.Record;
-import dev.quorum.protocol.v1.RecordBatch;
-import dev.quorum.statemachine.PartitionStateMachine;
 import dev.quorum.statemachine.TornLogTail;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -202,43 +203,6 @@ class TornLogTailIT {
   private static long snapshotIndex(RaftServer.Division division) {
     var snapshot = division == null ? null : division.getStateMachine().getLatestSnapshot();
     return snapshot == null ? -1 : snapshot.getIndex();
-  }
-
-  private static int followerOf(TestCluster cluster, RaftGroupId groupId) {
-    int leader = leaderOf(cluster, groupId);
-    return leader == 3 ? 2 : 3;
-  }
-
-  private static int leaderOf(TestCluster cluster, RaftGroupId groupId) {
-    for (int id = 1; id <= 3; id++) {
-      RaftServer.Division d = cluster.isRunning(id) ? division(cluster, id, groupId) : null;
-      if (d != null && d.getInfo().isLeader()) {
-        return id;
-      }
-    }
-    throw new AssertionError("no leader for " + groupId);
-  }
-
-  private static RaftServer.Division division(TestCluster cluster, int id, RaftGroupId groupId) {
-    try {
-      return cluster.node(id).raftServer().getDivision(groupId);
-    } catch (java.io.IOException e) {
-      return null;
-    }
-  }
-
-  private static PartitionStateMachine log(RaftServer.Division division) {
-    return (PartitionStateMachine) division.getStateMachine();
-  }
-
-  private static List<String> values(PartitionStateMachine log) throws Exception {
-    List<String> values = new ArrayList<>();
-    for (byte[] bytes : log.read(0, Integer.MAX_VALUE).batches()) {
-      for (Record record : RecordBatch.parseFrom(bytes).getRecordsList()) {
-        values.add(record.getValue().toStringUtf8());
-      }
-    }
-    return values;
   }
 
   private static byte[] text(String value) {
