@@ -167,7 +167,10 @@ public final class BrokerNode implements AutoCloseable {
             new AdminHandler(id, config.clusterId(), replicas, writer, peers),
             new ProduceHandler(
                 lookup,
-                new ProduceCoalescer(submitter::submit, RatisProperties.MAX_COALESCED_BYTES),
+                new ProduceCoalescer(
+                    submitter::submit,
+                    RatisProperties.MAX_COALESCED_BYTES,
+                    config.produceEntriesInFlight()),
                 clock),
             new FetchHandler(lookup, submitter, fetchThreads),
             groups,

@@ -69,6 +69,14 @@ final class RatisProperties {
     // ...but keep the newest entries, so a follower that is only slightly behind catches up from
     // the log instead of downloading a whole snapshot.
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.purgePreserve());
+
+    // For experiments and benchmarks: a JVM system property named like a Ratis key (for example
+    // -Draft.server.log.force.sync.num=16) overrides the setting above.
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (key.startsWith("raft.")) {
+        p.set(key, System.getProperty(key));
+      }
+    }
     return p;
   }
 
