@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.ratis.protocol.RaftGroupId;
 
 /**
@@ -54,6 +55,7 @@ final class ProduceCoalescer {
   private final int maxEntryBytes;
   private final int maxEntriesInFlight;
   private final ConcurrentHashMap<RaftGroupId, Lane> lanes = new ConcurrentHashMap<>();
+  private final AtomicInteger peakEntriesInFlight = new AtomicInteger();
 
   /**
    * @param maxEntryBytes the most bytes of batches merged into one entry (a single larger batch
@@ -93,6 +95,11 @@ final class ProduceCoalescer {
     return lanes.size();
   }
 
+  /** The most entries one partition had in flight at once since this coalescer was made. */
+  int peakEntriesInFlight() {
+    return peakEntriesInFlight.get();
+  }
+
   /**
    * Submits entries from the queue while the partition is below its limit. Only the thread that
    * claimed the lane's submitter role runs this, so entries are appended in queue order.
@@ -120,6 +127,7 @@ final class ProduceCoalescer {
               bytes += size;
             }
             lane.inFlight++;
+            peakEntriesInFlight.accumulateAndGet(lane.inFlight, Math::max);
             return lane;
           });
       if (entry.isEmpty()) {
