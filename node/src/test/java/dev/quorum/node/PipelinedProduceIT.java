@@ -55,7 +55,6 @@ class PipelinedProduceIT {
               .bootstrap(cluster.bootstrap())
               .linger(Duration.ZERO)
               .batchSize(4096) // many small batches, so several are in flight at once
-              .maxInFlight(5)
               .deliveryTimeout(Duration.ofSeconds(90))
               .build();
       int perPhase = 3_000;
