@@ -65,7 +65,7 @@ class PipelinedProduceIT {
           expected.add(value(i));
           acks.add(producer.send(ProducerRecord.of("piped", bytes(value(i)))));
         }
-        int leader = leaderOf(cluster, groupId);
+        int leader = awaitLeader(cluster, groupId);
         ProduceCoalescer coalescer = cluster.node(leader).produceCoalescer();
         TestCluster.await(
             "the leader has had two entries of the partition in flight at once",
@@ -87,7 +87,7 @@ class PipelinedProduceIT {
         }
       }
 
-      int newLeader = leaderOf(cluster, groupId);
+      int newLeader = awaitLeader(cluster, groupId);
       RaftServer.Division d = division(cluster, newLeader, groupId);
       TestCluster.await(
           "the new leader applied every record",
@@ -95,6 +95,22 @@ class PipelinedProduceIT {
           () -> log(d).offsets().next() >= expected.size());
       assertThat(values(log(d))).as("every record once, in send order").isEqualTo(expected);
     }
+  }
+
+  private static int awaitLeader(TestCluster cluster, RaftGroupId groupId) {
+    int[] leader = {0};
+    TestCluster.await(
+        "the partition has a leader",
+        Duration.ofSeconds(60),
+        () -> {
+          try {
+            leader[0] = leaderOf(cluster, groupId);
+            return true;
+          } catch (AssertionError noLeaderYet) {
+            return false;
+          }
+        });
+    return leader[0];
   }
 
   private static String value(int i) {
