@@ -167,7 +167,8 @@ public final class BrokerNode implements AutoCloseable {
         new ProduceCoalescer(
             submitter::submit,
             RatisProperties.MAX_COALESCED_BYTES,
-            config.produceEntriesInFlight());
+            config.produceEntriesInFlight(),
+            RatisProperties.MIN_PIPELINED_ENTRY_BYTES);
     this.coalescer = produceCoalescer;
     BrokerService service =
         new BrokerService(

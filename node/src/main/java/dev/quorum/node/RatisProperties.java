@@ -24,6 +24,13 @@ final class RatisProperties {
   /** The most batch bytes coalesced into one entry: leaves the envelope's room under MAX_ENTRY. */
   static final int MAX_COALESCED_BYTES = TopicRules.MAX_MESSAGE_BYTES_LIMIT;
 
+  /**
+   * The least bytes that go as a partition's next Raft entry while another is still in flight (see
+   * ProduceCoalescer): half a default 64 KiB producer batch, so full batches pipeline and single
+   * small records coalesce.
+   */
+  static final int MIN_PIPELINED_ENTRY_BYTES = 32 << 10;
+
   private RatisProperties() {}
 
   static RaftProperties from(NodeConfig config, DataDirectory dataDir) {

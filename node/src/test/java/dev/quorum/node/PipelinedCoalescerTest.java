@@ -45,7 +45,8 @@ class PipelinedCoalescerTest {
               return f;
             },
             100_000,
-            3);
+            3,
+            0);
 
     List<CompletableFuture<PartitionCommandResult>> results = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
@@ -77,6 +78,40 @@ class PipelinedCoalescerTest {
         .extracting(f -> f.join().getBaseOffset())
         .containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
     assertThat(coalescer.busyPartitions()).isZero();
+  }
+
+  @Test
+  void whileAnEntryIsInFlightSmallBatchesWaitToCoalesceAndGoOnceEnoughBytesWait() {
+    List<CompletableFuture<PartitionCommandResult>> submitted = new ArrayList<>();
+    List<PartitionCommand> commands = new ArrayList<>();
+    ProduceCoalescer coalescer =
+        new ProduceCoalescer(
+            (partition, command, timeoutMs) -> {
+              CompletableFuture<PartitionCommandResult> f = new CompletableFuture<>();
+              submitted.add(f);
+              commands.add(command);
+              return f;
+            },
+            100_000,
+            3,
+            2_000);
+
+    for (int i = 0; i < 4; i++) {
+      coalescer.append(p0, sequenced(1, i), 1_000);
+    }
+    // Only the first goes: three small batches are not worth a second entry in flight.
+    assertThat(commands).hasSize(1);
+
+    AppendRecords big =
+        sequenced(1, 4).toBuilder()
+            .addRecords(Record.newBuilder().setValue(ByteString.copyFrom(new byte[3_000])))
+            .build();
+    coalescer.append(p0, big, 1_000);
+    assertThat(commands).hasSize(2);
+    assertThat(commands.get(1).getAppendBatches().getBatchesList())
+        .extracting(AppendRecords::getBaseSequence)
+        .containsExactly(1, 2, 3, 4);
+    assertThat(coalescer.peakEntriesInFlight()).isEqualTo(2);
   }
 
   @Test
@@ -123,7 +158,8 @@ class PipelinedCoalescerTest {
               return result;
             },
             100_000,
-            limit);
+            limit,
+            0);
 
     ExecutorService senders = Executors.newFixedThreadPool(producers);
     CountDownLatch start = new CountDownLatch(1);

@@ -28,7 +28,8 @@ class ProduceCoalescerTest {
             return s.result();
           },
           10_000,
-          1);
+          1,
+          0);
   private final LocalReplicas.Partition p0 = partition(0);
   private final LocalReplicas.Partition p1 = partition(1);
 
