@@ -65,8 +65,9 @@ final class ProduceCoalescer {
    * @param minPipelinedBytes the least bytes of waiting batches that go as an entry while another
    *     entry of the partition is in flight; fewer wait for an entry to complete. Each entry costs
    *     an fsync on every replica and an apply, so at low rates several small entries in flight
-   *     cost more than they save: measured at 100 records/s of 1 KiB, four lone-record entries in
-   *     flight doubled the median latency against one entry with the rest coalesced behind it.
+   *     cost more than they save: one interleaved comparison at 100 records/s of 1 KiB found four
+   *     lone-record entries in flight at about twice the median latency of one entry with the rest
+   *     coalesced behind it (not conclusive: two clusters on this machine differed as much).
    */
   ProduceCoalescer(
       Submitter submitter, int maxEntryBytes, int maxEntriesInFlight, int minPipelinedBytes) {
