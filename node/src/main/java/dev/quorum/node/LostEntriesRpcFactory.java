@@ -31,9 +31,10 @@ final class LostEntriesRpcFactory extends GrpcFactory {
   public LogAppender newLogAppender(
       RaftServer.Division server, LeaderState state, FollowerInfo follower) {
     if (resetFollowers.remove(follower.getName())) {
-      // Ratis' restart starts the follower at index 0, which sends a snapshot when the log was
-      // purged; a new leader starts at its own next index instead and lets the follower's
-      // INCONSISTENCY reply say where it stands: do as a new leader does.
+      // Ratis' restart starts the follower at index 0; a new leader starts at its own next index
+      // and lets the follower's INCONSISTENCY reply say where it stands: do as a new leader does.
+      // (Ratis also treats the restarted follower as a new one, so the leader first offers it its
+      // latest snapshot, if it has one.)
       follower.setNextIndex(server.getRaftLog().getNextIndex());
     }
     return new LostEntriesLogAppender(server, state, follower, this);
