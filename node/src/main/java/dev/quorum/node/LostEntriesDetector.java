@@ -15,6 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * follower stays behind for minutes (RATIS-2523). Within one leader term the follower's
  * acknowledged entries match the leader's and Raft never truncates them, so an answer at or below
  * the match index means they were lost.
+ *
+ * <p>One such answer alone is not proof: a follower that restarted cleanly may have folded the
+ * entry the leader names as "previous" into its snapshot and removed it from its log, and Ratis
+ * answers that with INCONSISTENCY at that entry once; the leader's next request then succeeds. A
+ * real loss is answered INCONSISTENCY again and again, so a second answer soon after the first
+ * confirms it ({@link Suspicion}).
  */
 final class LostEntriesDetector {
   private final long minGapNanos;
@@ -43,5 +49,27 @@ final class LostEntriesDetector {
           return last;
         });
     return allowed[0];
+  }
+
+  /** Confirms a loss when a second loss answer follows the first within a window. */
+  static final class Suspicion {
+    private final long windowNanos;
+    private long firstNanos;
+    private boolean suspected;
+
+    Suspicion(long windowNanos) {
+      this.windowNanos = windowNanos;
+    }
+
+    /** A loss answer at {@code nowNanos}: true when it confirms an earlier one. */
+    synchronized boolean confirmedBy(long nowNanos) {
+      if (suspected && nowNanos - firstNanos <= windowNanos) {
+        suspected = false;
+        return true;
+      }
+      suspected = true;
+      firstNanos = nowNanos;
+      return false;
+    }
   }
 }

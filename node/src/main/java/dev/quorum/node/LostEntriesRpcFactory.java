@@ -27,15 +27,21 @@ final class LostEntriesRpcFactory extends GrpcFactory {
     resetFollowers.add(followerName);
   }
 
+  void unmarkReset(String followerName) {
+    resetFollowers.remove(followerName);
+  }
+
   @Override
   public LogAppender newLogAppender(
       RaftServer.Division server, LeaderState state, FollowerInfo follower) {
     if (resetFollowers.remove(follower.getName())) {
       // Ratis' restart starts the follower at index 0; a new leader starts at its own next index
       // and lets the follower's INCONSISTENCY reply say where it stands: do as a new leader does.
-      // (Ratis also treats the restarted follower as a new one, so the leader first offers it its
-      // latest snapshot, if it has one.)
       follower.setNextIndex(server.getRaftLog().getNextIndex());
+      // Ratis also treats a restarted follower as one joining the group and would first send it
+      // the whole latest snapshot; it needs one only if the leader purged what it lacks, which
+      // Ratis' usual check (its next index below the log's start) still catches.
+      follower.setAttemptedToInstallSnapshot();
     }
     return new LostEntriesLogAppender(server, state, follower, this);
   }

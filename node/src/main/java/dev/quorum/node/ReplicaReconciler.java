@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ReplicaReconciler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaReconciler.class);
+  private static final long MIN_RESTART_GAP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final int nodeId;
   private final String clusterId;
@@ -42,6 +44,8 @@ final class ReplicaReconciler implements AutoCloseable {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callId = new AtomicLong();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  // Touched only on the reconciler's thread.
+  private final Map<RaftGroupId, Long> lastRestartNanos = new HashMap<>();
 
   ReplicaReconciler(
       int nodeId,
@@ -77,12 +81,12 @@ final class ReplicaReconciler implements AutoCloseable {
   private void reconcileSafely() {
     try {
       reconcile();
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException e) {
       LOG.warn("node {}: reconciling partition replicas failed; will retry", nodeId, e);
     }
   }
 
-  void reconcile() throws IOException {
+  void reconcile() {
     // Read the applied index before the view: the view is then at least that recent.
     long applied = metadataAppliedIndex.getAsLong();
     ClusterView current = view.get();
@@ -102,25 +106,24 @@ final class ReplicaReconciler implements AutoCloseable {
     List<CompletableFuture<Void>> adds = new ArrayList<>();
     for (Map.Entry<RaftGroupId, RaftGroup> e : wanted.entrySet()) {
       if (!hosted.contains(e.getKey())) {
-        adds.add(add(e.getValue()));
+        adds.add(
+            add(e.getValue())
+                .exceptionally(
+                    failure -> {
+                      LOG.warn(
+                          "node {}: starting replica of {} failed; will retry",
+                          nodeId,
+                          e.getKey(),
+                          failure);
+                      return null;
+                    }));
       }
     }
-    IOException failed = null;
-    for (CompletableFuture<Void> add : adds) {
-      try {
-        add.join();
-      } catch (CompletionException e) {
-        if (failed == null) {
-          failed = new IOException("starting partition replicas failed", e.getCause());
-        }
-      }
-    }
-    if (failed != null) {
-      throw failed;
-    }
+    adds.forEach(CompletableFuture::join);
+    // One group's failure must not hold back the others: each step is retried on the next pass.
     for (Map.Entry<RaftGroupId, RaftGroup> e : wanted.entrySet()) {
-      if (hosted.contains(e.getKey()) && isClosed(e.getKey())) {
-        restartWithPeers(e.getValue());
+      if (hosted.contains(e.getKey()) && lostItsConfiguration(e.getKey())) {
+        step("restarting", e.getKey(), () -> restartWithPeers(e.getValue()));
       }
     }
     for (RaftGroupId id : hosted) {
@@ -128,15 +131,29 @@ final class ReplicaReconciler implements AutoCloseable {
       if (!id.equals(metadataGroupId)
           && !wanted.containsKey(id)
           && RaftGroups.topicIdOf(id) <= applied) {
-        remove(id);
+        step("removing", id, () -> remove(id));
       }
+    }
+  }
+
+  private interface Step {
+    void run() throws IOException;
+  }
+
+  private void step(String what, RaftGroupId id, Step step) {
+    try {
+      step.run();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("node {}: {} replica of {} failed; will retry", nodeId, what, id, e);
     }
   }
 
   private CompletableFuture<Void> add(RaftGroup group) {
     GroupManagementRequest request =
         GroupManagementRequest.newAdd(
-            clientId, server.getId(), callId.incrementAndGet(), group, true);
+            // RECOVER, not FORMAT: it formats a new replica's directory, and it also takes over a
+            // directory left by an earlier attempt that failed halfway.
+            clientId, server.getId(), callId.incrementAndGet(), group, false);
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = server.groupManagementAsync(request);
@@ -153,12 +170,29 @@ final class ReplicaReconciler implements AutoCloseable {
         });
   }
 
-  private boolean isClosed(RaftGroupId id) {
+  /**
+   * A replica Ratis shut down because it is not in its own configuration. Ratis also shuts down a
+   * replica whose state machine failed (a full disk, a broken store); restarting that one would
+   * only fail again, so it stays down for an operator.
+   */
+  private boolean lostItsConfiguration(RaftGroupId id) {
+    RaftServer.Division division;
     try {
-      return !server.getDivision(id).getInfo().isAlive();
+      division = server.getDivision(id);
     } catch (IOException e) {
       return false; // not there (any more): the next pass adds it
     }
+    if (division.getInfo().isAlive()
+        || division.getRaftConf().getPeer(server.getId(), RaftPeerRole.FOLLOWER) != null) {
+      return false;
+    }
+    long now = System.nanoTime();
+    Long last = lastRestartNanos.get(id);
+    if (last != null && now - last < MIN_RESTART_GAP_NANOS) {
+      return false;
+    }
+    lastRestartNanos.put(id, now);
+    return true;
   }
 
   /**

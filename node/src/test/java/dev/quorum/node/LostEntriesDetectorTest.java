@@ -27,4 +27,13 @@ class LostEntriesDetectorTest {
     assertThat(d.mayReset("g->n2", 12_999)).as("another follower").isTrue();
     assertThat(d.mayReset("g->n1", 13_000)).isTrue();
   }
+
+  @Test
+  void aSingleLossAnswerIsOnlySuspectedASecondOneSoonAfterConfirmsIt() {
+    LostEntriesDetector.Suspicion s = new LostEntriesDetector.Suspicion(10_000);
+    assertThat(s.confirmedBy(1_000)).as("one answer: maybe a snapshot folded the entry").isFalse();
+    assertThat(s.confirmedBy(20_000)).as("too late: a new suspicion").isFalse();
+    assertThat(s.confirmedBy(25_000)).isTrue();
+    assertThat(s.confirmedBy(26_000)).as("a confirmation starts over").isFalse();
+  }
 }
