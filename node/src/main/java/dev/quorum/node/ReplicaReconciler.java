@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ReplicaReconciler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaReconciler.class);
+  private static final long MIN_RESTART_GAP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final int nodeId;
   private final String clusterId;
@@ -42,6 +44,8 @@ final class ReplicaReconciler implements AutoCloseable {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callId = new AtomicLong();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  // Touched only on the reconciler's thread.
+  private final Map<RaftGroupId, Long> lastRestartNanos = new HashMap<>();
 
   ReplicaReconciler(
       int nodeId,
@@ -77,12 +81,12 @@ final class ReplicaReconciler implements AutoCloseable {
   private void reconcileSafely() {
     try {
       reconcile();
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException e) {
       LOG.warn("node {}: reconciling partition replicas failed; will retry", nodeId, e);
     }
   }
 
-  void reconcile() throws IOException {
+  void reconcile() {
     // Read the applied index before the view: the view is then at least that recent.
     long applied = metadataAppliedIndex.getAsLong();
     ClusterView current = view.get();
@@ -102,36 +106,54 @@ final class ReplicaReconciler implements AutoCloseable {
     List<CompletableFuture<Void>> adds = new ArrayList<>();
     for (Map.Entry<RaftGroupId, RaftGroup> e : wanted.entrySet()) {
       if (!hosted.contains(e.getKey())) {
-        adds.add(add(e.getValue()));
+        adds.add(
+            add(e.getValue())
+                .exceptionally(
+                    failure -> {
+                      LOG.warn(
+                          "node {}: starting replica of {} failed; will retry",
+                          nodeId,
+                          e.getKey(),
+                          failure);
+                      return null;
+                    }));
       }
     }
-    IOException failed = null;
-    for (CompletableFuture<Void> add : adds) {
-      try {
-        add.join();
-      } catch (CompletionException e) {
-        if (failed == null) {
-          failed = new IOException("starting partition replicas failed", e.getCause());
-        }
+    adds.forEach(CompletableFuture::join);
+    // One group's failure must not hold back the others: each step is retried on the next pass.
+    for (Map.Entry<RaftGroupId, RaftGroup> e : wanted.entrySet()) {
+      if (hosted.contains(e.getKey()) && lostItsConfiguration(e.getKey())) {
+        step("restarting", e.getKey(), () -> restartWithPeers(e.getValue()));
       }
-    }
-    if (failed != null) {
-      throw failed;
     }
     for (RaftGroupId id : hosted) {
       // A group whose topic is newer than the applied metadata may simply not be visible here yet.
       if (!id.equals(metadataGroupId)
           && !wanted.containsKey(id)
           && RaftGroups.topicIdOf(id) <= applied) {
-        remove(id);
+        step("removing", id, () -> remove(id));
       }
+    }
+  }
+
+  private interface Step {
+    void run() throws IOException;
+  }
+
+  private void step(String what, RaftGroupId id, Step step) {
+    try {
+      step.run();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("node {}: {} replica of {} failed; will retry", nodeId, what, id, e);
     }
   }
 
   private CompletableFuture<Void> add(RaftGroup group) {
     GroupManagementRequest request =
         GroupManagementRequest.newAdd(
-            clientId, server.getId(), callId.incrementAndGet(), group, true);
+            // RECOVER, not FORMAT: it formats a new replica's directory, and it also takes over a
+            // directory left by an earlier attempt that failed halfway.
+            clientId, server.getId(), callId.incrementAndGet(), group, false);
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = server.groupManagementAsync(request);
@@ -146,6 +168,67 @@ final class ReplicaReconciler implements AutoCloseable {
           }
           LOG.info("node {}: started replica of group {}", nodeId, group.getGroupId());
         });
+  }
+
+  /**
+   * A replica Ratis shut down because it is not in its own configuration. Ratis also shuts down a
+   * replica whose state machine failed (a full disk, a broken store); restarting that one would
+   * only fail again, so it stays down for an operator.
+   */
+  private boolean lostItsConfiguration(RaftGroupId id) {
+    RaftServer.Division division;
+    try {
+      division = server.getDivision(id);
+    } catch (IOException e) {
+      return false; // not there (any more): the next pass adds it
+    }
+    if (division.getInfo().isAlive()
+        || division.getRaftConf().getPeer(server.getId(), RaftPeerRole.FOLLOWER) != null) {
+      return false;
+    }
+    long now = System.nanoTime();
+    Long last = lastRestartNanos.get(id);
+    if (last != null && now - last < MIN_RESTART_GAP_NANOS) {
+      return false;
+    }
+    lastRestartNanos.put(id, now);
+    return true;
+  }
+
+  /**
+   * Restarts a replica that Ratis shut down, on its own data, with its group's peers. On a node
+   * restart Ratis recovers each group without its peers and takes them from the group's
+   * configuration file or log. A replica whose disk lost the log's configuration entry before it
+   * was ever applied (a bit flip or a cut in its first segment) has neither: it is not in its own
+   * configuration, and Ratis shuts it down at its first election timeout, for good. Re-added with
+   * the peers and without formatting, it keeps its data, term and vote, and catches up from the
+   * leader.
+   */
+  private void restartWithPeers(RaftGroup group) throws IOException {
+    RaftClientReply removed =
+        server.groupManagement(
+            GroupManagementRequest.newRemove(
+                clientId,
+                server.getId(),
+                callId.incrementAndGet(),
+                group.getGroupId(),
+                false,
+                false));
+    if (!removed.isSuccess()) {
+      throw new IOException("closing " + group.getGroupId() + " failed", removed.getException());
+    }
+    RaftClientReply added =
+        server.groupManagement(
+            GroupManagementRequest.newAdd(
+                clientId, server.getId(), callId.incrementAndGet(), group, false));
+    if (!added.isSuccess()) {
+      throw new IOException("restarting " + group + " failed", added.getException());
+    }
+    LOG.warn(
+        "node {}: restarted replica of group {}, which Ratis had shut down (a damaged log without"
+            + " its configuration), with its peers",
+        nodeId,
+        group.getGroupId());
   }
 
   private void remove(RaftGroupId id) throws IOException {
