@@ -318,6 +318,97 @@ class CheckersTest {
     assertThat(check("replica-convergence", h, split).failed()).isTrue();
   }
 
+  /** A batch of producer 9, epoch 0, at {@code offset} with sequences from {@code sequence}. */
+  private static ReplicaDump.StoredBatch batch(long offset, int sequence, String... values) {
+    return new ReplicaDump.StoredBatch(
+        offset, values.length, 9, 0, sequence, false, false, List.of(values));
+  }
+
+  private static ReplicaDump dump(ReplicaDump.StoredBatch... batches) {
+    long end = 0;
+    for (ReplicaDump.StoredBatch b : batches) {
+      end = Math.max(end, b.baseOffset() + b.count());
+    }
+    return new ReplicaDump(0, end, List.of(batches), null);
+  }
+
+  private static FinalState dumped(Map<Integer, ReplicaDump> partition0) {
+    return FinalState.healthy().withDumps(Map.of(0, partition0));
+  }
+
+  @Test
+  void replicaConvergenceComparesDumpedBatches() {
+    History h = new H().send(1, "w1-0", 0).send(1, "w1-1", 1).build();
+    ReplicaDump full = dump(batch(0, 0, "w1-0"), batch(1, 1, "w1-1"));
+    assertThat(check("replica-convergence", h, dumped(Map.of(1, full, 2, full, 3, full))).status())
+        .isEqualTo(CheckResult.Status.passed);
+    // An abort marker applied on one replica only changes no stored data: still the same log.
+    ReplicaDump abortSeen =
+        dump(
+            batch(0, 0, "w1-0"),
+            new ReplicaDump.StoredBatch(1, 1, 9, 0, 1, false, true, List.of("w1-1")));
+    assertThat(check("replica-convergence", h, dumped(Map.of(1, full, 2, abortSeen))).failed())
+        .isFalse();
+
+    // Same end offsets, different values at offset 1: the end-offset check alone misses this.
+    ReplicaDump diverged = dump(batch(0, 0, "w1-0"), batch(1, 1, "w1-X"));
+    CheckResult split = check("replica-convergence", h, dumped(Map.of(1, full, 2, diverged)));
+    assertThat(split.failed()).isTrue();
+    assertThat(split.examples()).anySatisfy(e -> assertThat(e).contains("from offset 1"));
+
+    // A replica without the acknowledged offset 1 does not hold the committed end.
+    ReplicaDump short1 = dump(batch(0, 0, "w1-0"));
+    CheckResult behind =
+        check("replica-convergence", h, dumped(Map.of(1, short1, 2, short1, 3, short1)));
+    assertThat(behind.failed()).isTrue();
+    assertThat(behind.examples()).anySatisfy(e -> assertThat(e).contains("were committed"));
+
+    assertThat(
+            check(
+                    "replica-convergence",
+                    h,
+                    dumped(Map.of(1, full, 2, ReplicaDump.unreadable("not stopped cleanly"))))
+                .failed())
+        .isTrue();
+  }
+
+  @Test
+  void producerSequence() {
+    History h = new H().build();
+    FinalState contiguous =
+        dumped(
+            Map.of(
+                1,
+                dump(
+                    batch(0, 0, "a", "b"),
+                    batch(2, 2, "c"),
+                    // another epoch starts again at 0
+                    new ReplicaDump.StoredBatch(3, 1, 9, 1, 0, true, true, List.of("d")),
+                    // a producer without an id is not judged
+                    new ReplicaDump.StoredBatch(4, 1, 0, 0, 0, false, false, List.of("a")))));
+    assertThat(check("producer-sequence", h, contiguous).status())
+        .isEqualTo(CheckResult.Status.passed);
+
+    CheckResult repeat =
+        check("producer-sequence", h, dumped(Map.of(1, dump(batch(0, 0, "a"), batch(1, 0, "b")))));
+    assertThat(repeat.failed()).isTrue();
+    assertThat(repeat.examples()).anySatisfy(e -> assertThat(e).contains("repeats"));
+
+    CheckResult gap =
+        check("producer-sequence", h, dumped(Map.of(1, dump(batch(0, 0, "a"), batch(1, 2, "b")))));
+    assertThat(gap.failed()).isTrue();
+    assertThat(gap.examples()).anySatisfy(e -> assertThat(e).contains("skips"));
+
+    // The retry appended again as a new batch with fresh sequences still stores a value twice.
+    CheckResult twice =
+        check("producer-sequence", h, dumped(Map.of(1, dump(batch(0, 0, "a"), batch(1, 1, "a")))));
+    assertThat(twice.failed()).isTrue();
+    assertThat(twice.examples()).anySatisfy(e -> assertThat(e).contains("two batches"));
+
+    assertThat(check("producer-sequence", h, FinalState.healthy()).status())
+        .isEqualTo(CheckResult.Status.skipped);
+  }
+
   @Test
   void recovery() {
     History h = new H().build();
