@@ -98,7 +98,9 @@ class InProcessChaosIT {
     Scenario scenario =
         generated.withFaults(List.of(new FaultEvent(1_000, 7_000, "duplicate", "all", 0.5, 0)));
     TryResult result = run(scenario, "skip-dedupe");
-    assertThat(result.failedChecks()).as("%s", Report.summary(result)).contains("duplicate");
+    assertThat(result.failedChecks())
+        .as("%s", Report.summary(result))
+        .contains("duplicate", "producer-sequence");
   }
 
   @Test

@@ -118,7 +118,7 @@ public final class TryRunner {
     Duration bound = scenario.tier().equals("process") ? PROCESS_RECOVERY_BOUND : RECOVERY_BOUND;
     boolean recovered = await(() -> recovered(admin, cluster, scenario), bound);
     long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healStart);
-    boolean readCommitted = scenario.txnWriters() > 0 || scenario.processors() > 0;
+    boolean readCommitted = scenario.readCommitted();
     boolean drained =
         drain(cluster.bootstrap(), recorder, workload.partitions(), readCommitted, null);
     Map<Integer, Long> processedUpTo = Map.of();

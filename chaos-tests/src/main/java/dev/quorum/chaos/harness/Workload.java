@@ -67,9 +67,12 @@ final class Workload {
       int worker = i;
       spawn("chaos-processor-" + i, () -> process(worker));
     }
+    if (scenario.bankTransferers() > 0) {
+      new BankWorkload(this, scenario, bootstrap, recorder, stop).start();
+    }
   }
 
-  private void spawn(String name, Runnable body) {
+  void spawn(String name, Runnable body) {
     Thread t = new Thread(body, name);
     t.setDaemon(true);
     threads.add(t);
@@ -292,7 +295,7 @@ final class Workload {
   }
 
   /** Runs and records one transaction; false when the producer must be replaced. */
-  private boolean oneTransaction(Producer producer, List<Msg> writes, boolean abort) {
+  boolean oneTransaction(Producer producer, List<Msg> writes, boolean abort) {
     int process = recorder.newProcess();
     recorder.record(Op.of(Op.Type.invoke, process, "txn", 0).writes(writes));
     long commitTime = -1;
@@ -355,7 +358,7 @@ final class Workload {
     }
   }
 
-  private void pace() {
+  void pace() {
     try {
       Thread.sleep(scenario.sendIntervalMs()); // throughput pacing only, never synchronisation
     } catch (InterruptedException e) {
@@ -459,7 +462,7 @@ final class Workload {
             .fetchMaxWait(Duration.ofMillis(200))
             .requestTimeout(Duration.ofSeconds(3))
             .maxPollRecords(200);
-    if (scenario.txnWriters() > 0) {
+    if (scenario.readCommitted()) {
       b.isolationLevel(dev.quorum.client.IsolationLevel.READ_COMMITTED);
     }
     if (group != null) {

@@ -409,6 +409,75 @@ class CheckersTest {
         .isEqualTo(CheckResult.Status.skipped);
   }
 
+  /** Initial balances 100 + 100 on partitions 0 and 1, then transfer b0-0: 5 from 0 to 1. */
+  private static H bank() {
+    return new H()
+        .txnInvoke(1, "binit-0/0/100", "binit-0/1/100")
+        .txnDone(1, Op.Type.ok, 1, "binit-0/0/100", "binit-0/1/100")
+        .txnInvoke(2, "b0-0/0/-5", "b0-0/1/5")
+        .txnDone(2, Op.Type.ok, 3, "b0-0/0/-5", "b0-0/1/5");
+  }
+
+  private static final String[] ALL = {
+    "0:0:binit-0/0/100", "1:0:binit-0/1/100", "0:1:b0-0/0/-5", "1:1:b0-0/1/5"
+  };
+
+  @Test
+  void bankTotalsAndTornTransfers() {
+    // A read that stopped before the debit's offset in partition 0 may see only the credit.
+    passes(
+        "bank",
+        bank()
+            .bankRead(
+                3, new long[] {1, 2}, "0:0:binit-0/0/100", "1:0:binit-0/1/100", "1:1:b0-0/1/5")
+            .bankRead(3, new long[] {2, 2}, ALL)
+            .build());
+    // A read before the transfer's records (and a run without a bank) pass too.
+    passes(
+        "bank",
+        bank()
+            .bankRead(3, new long[] {1, 1}, ALL[0], ALL[1])
+            .bankRead(4, new long[] {2, 2}, ALL)
+            .build());
+    assertThat(check("bank", new H().send(1, "w1-0", 0).build()).status())
+        .isEqualTo(CheckResult.Status.skipped);
+
+    // The debit is below where the read stopped in partition 0, yet it is missing: torn.
+    CheckResult torn =
+        check(
+            "bank",
+            bank()
+                .bankRead(
+                    3, new long[] {2, 2}, "0:0:binit-0/0/100", "1:0:binit-0/1/100", "1:1:b0-0/1/5")
+                .bankRead(4, new long[] {2, 2}, ALL)
+                .build());
+    assertThat(torn.failed()).as("%s", torn).isTrue();
+    assertThat(torn.examples()).anySatisfy(e -> assertThat(e).contains("below its end offset"));
+
+    // A record counted twice (stored at two offsets) breaks the total.
+    CheckResult doubled =
+        check(
+            "bank",
+            bank()
+                .bankRead(
+                    3,
+                    new long[] {3, 2},
+                    "0:0:binit-0/0/100",
+                    "1:0:binit-0/1/100",
+                    "0:1:b0-0/0/-5",
+                    "1:1:b0-0/1/5",
+                    "0:2:b0-0/1/5")
+                .build());
+    assertThat(doubled.failed()).as("%s", doubled).isTrue();
+    assertThat(doubled.examples()).anySatisfy(e -> assertThat(e).contains("totals 205"));
+
+    // After the drain only the credit was ever read: the transfer is torn for good.
+    CheckResult forGood =
+        check("bank", bank().bankRead(3, new long[] {1, 2}, ALL[0], ALL[1], ALL[3]).build());
+    assertThat(forGood.failed()).as("%s", forGood).isTrue();
+    assertThat(forGood.examples()).anySatisfy(e -> assertThat(e).contains("torn for good"));
+  }
+
   @Test
   void recovery() {
     History h = new H().build();
