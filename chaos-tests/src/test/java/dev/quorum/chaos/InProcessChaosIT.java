@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The in-process chaos tier in every CI run: three real nodes in this JVM under generated fault
  * schedules (leader kills, Raft link cuts, dropped requests and replies, delays, duplicated
- * requests) with plain, group and transactional clients must pass every check; and each seeded bug
- * that needs no process crash must be caught by its check. The seed is printed; {@code
- * -Dchaos.seed=S} replays it.
+ * requests) with plain, group, transactional and bank clients must pass every check, the replica
+ * dumps included; and each seeded bug that needs no process crash must be caught by its check. The
+ * seed is printed; {@code -Dchaos.seed=S} replays it.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class InProcessChaosIT {
@@ -32,7 +32,7 @@ class InProcessChaosIT {
           3,
           20_000,
           Set.of("kill", "partition", "transport", "duplicate"),
-          Set.of("idempotent", "groups", "txn"),
+          Set.of("idempotent", "groups", "txn", "bank"),
           List.of());
 
   private static long seed() {
@@ -62,6 +62,11 @@ class InProcessChaosIT {
       assertThat(result.faults()).as("faults that ran").isNotEmpty();
       assertThat(result.history().pairs("send")).as("sends").hasSizeGreaterThan(50);
       assertThat(result.history().pairs("txn")).as("transactions").isNotEmpty();
+      assertThat(result.results())
+          .as("the bank and the replica dumps were judged")
+          .filteredOn(r -> Set.of("bank", "producer-sequence").contains(r.name()))
+          .extracting(r -> r.status().name())
+          .containsExactly("passed", "passed");
     }
   }
 
