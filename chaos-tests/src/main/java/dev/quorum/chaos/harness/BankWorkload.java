@@ -107,7 +107,7 @@ final class BankWorkload {
         workload.pace();
         continue;
       }
-      Op.Type last = lastTxnOutcome();
+      Op.Type last = outcomeOf(writes.get(0).value());
       if (last == Op.Type.ok) {
         return true;
       }
@@ -116,11 +116,14 @@ final class BankWorkload {
     return false;
   }
 
-  private Op.Type lastTxnOutcome() {
+  /** How the transaction that wrote {@code value} ended, as recorded. */
+  private Op.Type outcomeOf(String value) {
     List<Op> ops = recorder.history().ops();
     for (int i = ops.size() - 1; i >= 0; i--) {
       Op op = ops.get(i);
-      if (op.f().equals("txn") && op.type() != Op.Type.invoke) {
+      if (op.f().equals("txn")
+          && op.type() != Op.Type.invoke
+          && op.writes().stream().anyMatch(w -> w.value().equals(value))) {
         return op.type();
       }
     }

@@ -49,6 +49,10 @@ final class Workload {
   }
 
   void start() {
+    if (scenario.bankTransferers() > 0) {
+      // first: the initial balances are committed before any other client writes
+      new BankWorkload(this, scenario, bootstrap, recorder, stop).start();
+    }
     for (int i = 0; i < scenario.writers(); i++) {
       int writer = i;
       spawn("chaos-writer-" + i, () -> write(writer));
@@ -66,9 +70,6 @@ final class Workload {
     for (int i = 0; i < scenario.processors(); i++) {
       int worker = i;
       spawn("chaos-processor-" + i, () -> process(worker));
-    }
-    if (scenario.bankTransferers() > 0) {
-      new BankWorkload(this, scenario, bootstrap, recorder, stop).start();
     }
   }
 
