@@ -280,10 +280,7 @@ public final class ChaosMain {
       }
     }
     if (nemeses == null) {
-      nemeses =
-          tier.equals("process")
-              ? new LinkedHashSet<>(List.of("kill", "partition", "pause"))
-              : new LinkedHashSet<>(List.of("kill", "partition", "transport", "duplicate"));
+      nemeses = ScenarioGenerator.defaultNemeses(tier);
     }
     for (String n : nemeses) {
       ScenarioGenerator.kindsFor(n, tier); // rejects unknown names

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The in-process chaos tier in every CI run: three real nodes in this JVM under generated fault
  * schedules (leader kills, Raft link cuts, dropped requests and replies, delays, duplicated
- * requests) with plain, group, transactional and bank clients must pass every check, the replica
- * dumps included; and each seeded bug that needs no process crash must be caught by its check. The
- * seed is printed; {@code -Dchaos.seed=S} replays it.
+ * requests, cut or bit-flipped log tails) with plain, group, transactional and bank clients must
+ * pass every check, the replica dumps included; and each seeded bug that needs no process crash
+ * must be caught by its check. The seed is printed; {@code -Dchaos.seed=S} replays it.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class InProcessChaosIT {
@@ -31,7 +31,7 @@ class InProcessChaosIT {
           "in-process",
           3,
           20_000,
-          Set.of("kill", "partition", "transport", "duplicate"),
+          ScenarioGenerator.defaultNemeses("in-process"),
           Set.of("idempotent", "groups", "txn", "bank"),
           List.of());
 

@@ -3,6 +3,7 @@ package dev.quorum.node;
 import dev.quorum.statemachine.TopicRules;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -32,6 +33,8 @@ final class RatisProperties {
     RaftServerConfigKeys.setRemovedGroupsDir(p, dataDir.removedGroupsDir().toFile());
     GrpcConfigKeys.Server.setHost(p, config.host());
     GrpcConfigKeys.Server.setPort(p, config.raftPort());
+    // Ratis' gRPC transport, with a workaround for a follower that lost acknowledged entries.
+    RaftConfigKeys.Rpc.setType(p, new LostEntriesRpcType());
 
     // Read requests only confirm leadership (see FetchHandler); make them go through a read index.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);

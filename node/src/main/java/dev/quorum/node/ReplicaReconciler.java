@@ -118,6 +118,11 @@ final class ReplicaReconciler implements AutoCloseable {
     if (failed != null) {
       throw failed;
     }
+    for (Map.Entry<RaftGroupId, RaftGroup> e : wanted.entrySet()) {
+      if (hosted.contains(e.getKey()) && isClosed(e.getKey())) {
+        restartWithPeers(e.getValue());
+      }
+    }
     for (RaftGroupId id : hosted) {
       // A group whose topic is newer than the applied metadata may simply not be visible here yet.
       if (!id.equals(metadataGroupId)
@@ -146,6 +151,50 @@ final class ReplicaReconciler implements AutoCloseable {
           }
           LOG.info("node {}: started replica of group {}", nodeId, group.getGroupId());
         });
+  }
+
+  private boolean isClosed(RaftGroupId id) {
+    try {
+      return !server.getDivision(id).getInfo().isAlive();
+    } catch (IOException e) {
+      return false; // not there (any more): the next pass adds it
+    }
+  }
+
+  /**
+   * Restarts a replica that Ratis shut down, on its own data, with its group's peers. On a node
+   * restart Ratis recovers each group without its peers and takes them from the group's
+   * configuration file or log. A replica whose disk lost the log's configuration entry before it
+   * was ever applied (a bit flip or a cut in its first segment) has neither: it is not in its own
+   * configuration, and Ratis shuts it down at its first election timeout, for good. Re-added with
+   * the peers and without formatting, it keeps its data, term and vote, and catches up from the
+   * leader.
+   */
+  private void restartWithPeers(RaftGroup group) throws IOException {
+    RaftClientReply removed =
+        server.groupManagement(
+            GroupManagementRequest.newRemove(
+                clientId,
+                server.getId(),
+                callId.incrementAndGet(),
+                group.getGroupId(),
+                false,
+                false));
+    if (!removed.isSuccess()) {
+      throw new IOException("closing " + group.getGroupId() + " failed", removed.getException());
+    }
+    RaftClientReply added =
+        server.groupManagement(
+            GroupManagementRequest.newAdd(
+                clientId, server.getId(), callId.incrementAndGet(), group, false));
+    if (!added.isSuccess()) {
+      throw new IOException("restarting " + group + " failed", added.getException());
+    }
+    LOG.warn(
+        "node {}: restarted replica of group {}, which Ratis had shut down (a damaged log without"
+            + " its configuration), with its peers",
+        nodeId,
+        group.getGroupId());
   }
 
   private void remove(RaftGroupId id) throws IOException {

@@ -20,13 +20,17 @@ final class LogSegments {
 
   private LogSegments() {}
 
-  /** Cuts the tail; returns the segments it truncated, as "file: old -> new size". */
+  /**
+   * Cuts {@code bytes} off the written end of each newest segment (its header stays), as a torn
+   * write does; returns the segments it truncated, as "file: old -> new size". The written end, not
+   * the file's: Ratis preallocates segments with zeros, and cutting only zeros lost nothing.
+   */
   static List<String> truncateNewest(Path dataDir, long bytes) {
     List<String> done = new ArrayList<>();
     for (Path segment : newestPerGroup(dataDir)) {
       try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
         long size = file.length();
-        long newSize = Math.max(0, size - bytes);
+        long newSize = Math.min(size, Math.max(HEADER_BYTES, dataEnd(file) - bytes));
         if (newSize < size) {
           file.setLength(newSize);
           done.add(segment.getFileName() + ": " + size + " -> " + newSize);

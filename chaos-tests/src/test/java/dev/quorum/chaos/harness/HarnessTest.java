@@ -29,6 +29,22 @@ class HarnessTest {
   }
 
   @Test
+  void theOrderOfTheNemesesDoesNotChangeTheScenario() {
+    // a test's Set.of and the command line's list must give the same faults for a printed seed
+    var listed = new java.util.LinkedHashSet<>(List.of("kill", "partition", "transport"));
+    var reversed = new java.util.LinkedHashSet<>(List.of("transport", "partition", "kill"));
+    for (long seed = 0; seed < 20; seed++) {
+      assertThat(ScenarioGenerator.generate(seed, withNemeses(listed)))
+          .isEqualTo(ScenarioGenerator.generate(seed, withNemeses(reversed)));
+    }
+  }
+
+  private static ScenarioGenerator.Options withNemeses(Set<String> nemeses) {
+    return new ScenarioGenerator.Options(
+        "in-process", 3, 60_000, nemeses, Set.of("idempotent"), List.of());
+  }
+
+  @Test
   void generatedFaultsFitTheRunAndTheTier() {
     for (long seed = 0; seed < 200; seed++) {
       Scenario s = ScenarioGenerator.generate(seed, OPTIONS);

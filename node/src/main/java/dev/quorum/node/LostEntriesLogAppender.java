@@ -1,0 +1,65 @@
+package dev.quorum.node;
+
+import org.apache.ratis.grpc.server.GrpcLogAppender;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.leader.FollowerInfo;
+import org.apache.ratis.server.leader.LeaderState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ratis' gRPC log appender, restarted when its follower lost entries it had acknowledged (see
+ * {@link LostEntriesDetector}). Ratis' own restart replaces the follower's state on the leader, so
+ * the match index starts from nothing and the next INCONSISTENCY reply sets where to resend from.
+ */
+final class LostEntriesLogAppender extends GrpcLogAppender {
+  private static final Logger LOG = LoggerFactory.getLogger(LostEntriesLogAppender.class);
+
+  private final LostEntriesRpcFactory factory;
+
+  /** The follower's answer that showed the loss, or -1; set on gRPC's thread. */
+  private volatile long lostFrom = -1;
+
+  LostEntriesLogAppender(
+      RaftServer.Division server,
+      LeaderState leaderState,
+      FollowerInfo follower,
+      LostEntriesRpcFactory factory) {
+    super(server, leaderState, follower);
+    this.factory = factory;
+  }
+
+  // Ratis calls this for every INCONSISTENCY answer, with the follower's next index.
+  @Override
+  protected long getNextIndexForInconsistency(long requestFirstIndex, long replyNextIndex) {
+    if (LostEntriesDetector.lostAcknowledgedEntries(
+        getFollower().getMatchIndex(), replyNextIndex)) {
+      lostFrom = replyNextIndex;
+      // Resend from where the follower is until the appender restarts; Ratis would go back to the
+      // stale match index + 1.
+      return replyNextIndex;
+    }
+    return super.getNextIndexForInconsistency(requestFirstIndex, replyNextIndex);
+  }
+
+  // Ratis' appender loop asks for its wait time on every round, on the appender's own thread (and
+  // the INCONSISTENCY answer wakes it up): the place to restart it from.
+  @Override
+  public long getWaitTimeMs() {
+    long from = lostFrom;
+    FollowerInfo f = getFollower();
+    if (from >= 0 && isRunning() && factory.detector().mayReset(f.getName(), System.nanoTime())) {
+      LOG.warn(
+          "{}: the follower asks for entry {} but had acknowledged up to {}: it lost entries"
+              + " (damaged disk); restarting its appender so that the leader forgets the stale"
+              + " match index (RATIS-2523)",
+          f.getName(),
+          from,
+          f.getMatchIndex());
+      factory.markReset(f.getName());
+      getLeaderState().restart(this);
+      return 0;
+    }
+    return super.getWaitTimeMs();
+  }
+}

@@ -1,0 +1,42 @@
+package dev.quorum.node;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.leader.FollowerInfo;
+import org.apache.ratis.server.leader.LeaderState;
+import org.apache.ratis.server.leader.LogAppender;
+
+/** Ratis' gRPC transport with {@link LostEntriesLogAppender}s; everything else is Ratis' own. */
+final class LostEntriesRpcFactory extends GrpcFactory {
+  private final LostEntriesDetector detector;
+  private final Set<String> resetFollowers = ConcurrentHashMap.newKeySet();
+
+  LostEntriesRpcFactory(Parameters parameters, long minResetGapNanos) {
+    super(parameters);
+    this.detector = new LostEntriesDetector(minResetGapNanos);
+  }
+
+  LostEntriesDetector detector() {
+    return detector;
+  }
+
+  void markReset(String followerName) {
+    resetFollowers.add(followerName);
+  }
+
+  @Override
+  public LogAppender newLogAppender(
+      RaftServer.Division server, LeaderState state, FollowerInfo follower) {
+    if (resetFollowers.remove(follower.getName())) {
+      // Ratis' restart starts the follower at index 0; a new leader starts at its own next index
+      // and lets the follower's INCONSISTENCY reply say where it stands: do as a new leader does.
+      // (Ratis also treats the restarted follower as a new one, so the leader first offers it its
+      // latest snapshot, if it has one.)
+      follower.setNextIndex(server.getRaftLog().getNextIndex());
+    }
+    return new LostEntriesLogAppender(server, state, follower, this);
+  }
+}
