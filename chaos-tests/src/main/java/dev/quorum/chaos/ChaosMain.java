@@ -35,7 +35,7 @@ public final class ChaosMain {
                            [--seed S] [--replay FILE] [--shrink] [--shrink-attempts K]
                            [--nemesis kill,partition,pause,clock,transport,duplicate,
                                       isolate-clients,truncate,bitflip]
-                           [--workload produce,groups,idempotent,txn] [--seeded-bug NAME|list]
+                           [--workload produce,groups,idempotent,txn,bank] [--seeded-bug NAME|list]
                            [--out DIR]""";
 
   /** Parsed command line. */
@@ -286,7 +286,7 @@ public final class ChaosMain {
       ScenarioGenerator.kindsFor(n, tier); // rejects unknown names
     }
     for (String w : workloads) {
-      if (!Set.of("produce", "idempotent", "groups", "txn").contains(w)) {
+      if (!Set.of("produce", "idempotent", "groups", "txn", "bank").contains(w)) {
         throw new IllegalArgumentException("unknown workload '" + w + "'");
       }
     }

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The in-process chaos tier in every CI run: three real nodes in this JVM under generated fault
  * schedules (leader kills, Raft link cuts, dropped requests and replies, delays, duplicated
- * requests, cut or bit-flipped log tails) with plain, group and transactional clients must pass
- * every check; and each seeded bug that needs no process crash must be caught by its check. The
- * seed is printed; {@code -Dchaos.seed=S} replays it.
+ * requests, cut or bit-flipped log tails) with plain, group, transactional and bank clients must
+ * pass every check, the replica dumps included; and each seeded bug that needs no process crash
+ * must be caught by its check. The seed is printed; {@code -Dchaos.seed=S} replays it.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class InProcessChaosIT {
@@ -32,7 +32,7 @@ class InProcessChaosIT {
           3,
           20_000,
           ScenarioGenerator.defaultNemeses("in-process"),
-          Set.of("idempotent", "groups", "txn"),
+          Set.of("idempotent", "groups", "txn", "bank"),
           List.of());
 
   private static long seed() {
@@ -62,6 +62,11 @@ class InProcessChaosIT {
       assertThat(result.faults()).as("faults that ran").isNotEmpty();
       assertThat(result.history().pairs("send")).as("sends").hasSizeGreaterThan(50);
       assertThat(result.history().pairs("txn")).as("transactions").isNotEmpty();
+      assertThat(result.results())
+          .as("the bank and the replica dumps were judged")
+          .filteredOn(r -> Set.of("bank", "producer-sequence").contains(r.name()))
+          .extracting(r -> r.status().name())
+          .containsExactly("passed", "passed");
     }
   }
 
@@ -98,7 +103,9 @@ class InProcessChaosIT {
     Scenario scenario =
         generated.withFaults(List.of(new FaultEvent(1_000, 7_000, "duplicate", "all", 0.5, 0)));
     TryResult result = run(scenario, "skip-dedupe");
-    assertThat(result.failedChecks()).as("%s", Report.summary(result)).contains("duplicate");
+    assertThat(result.failedChecks())
+        .as("%s", Report.summary(result))
+        .contains("duplicate", "producer-sequence");
   }
 
   @Test

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two short tries of the process tier: one JVM per node, each in its own network namespace, with
- * SIGKILL, SIGSTOP/SIGCONT, nft partitions and cut or bit-flipped log tails. Skipped with the
- * reason where namespaces cannot be made (not root, no nft). The seed is printed; {@code
- * -Dchaos.seed=S} replays it.
+ * SIGKILL, SIGSTOP/SIGCONT, nft partitions and cut or bit-flipped log tails, and the bank workload
+ * among the clients. Skipped with the reason where namespaces cannot be made (not root, no nft).
+ * The seed is printed; {@code -Dchaos.seed=S} replays it.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class ProcessChaosIT {
@@ -39,7 +39,7 @@ class ProcessChaosIT {
             3,
             30_000,
             ScenarioGenerator.defaultNemeses("process"),
-            Set.of("idempotent", "groups", "txn"),
+            Set.of("idempotent", "groups", "txn", "bank"),
             List.of());
     for (int i = 0; i < 2; i++) {
       Scenario scenario = ScenarioGenerator.generate(seed + i, options);

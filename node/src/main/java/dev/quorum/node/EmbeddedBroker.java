@@ -42,6 +42,21 @@ public final class EmbeddedBroker implements AutoCloseable {
     return RaftGroups.nodeIdOf(org.apache.ratis.protocol.RaftPeerId.valueOf(raftPeerId));
   }
 
+  /**
+   * The partition of {@code topic} whose replica lives in the Raft group directory named {@code
+   * groupDirName} (a group UUID, under {@code <data.dir>/raft/}), or -1 when the group is not one
+   * of that topic's partitions; for tools that read a stopped node's data directory.
+   */
+  public static int partitionOfGroupDir(String clusterId, String topic, String groupDirName) {
+    java.util.UUID uuid;
+    try {
+      uuid = java.util.UUID.fromString(groupDirName);
+    } catch (IllegalArgumentException e) {
+      return -1;
+    }
+    return RaftGroups.partitionOf(clusterId, topic, uuid);
+  }
+
   @Override
   public void close() {
     node.close();

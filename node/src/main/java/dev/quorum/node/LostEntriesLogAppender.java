@@ -42,11 +42,13 @@ final class LostEntriesLogAppender extends GrpcLogAppender {
   // rate limited.
   @Override
   protected long getNextIndexForInconsistency(long requestFirstIndex, long replyNextIndex) {
-    if (LostEntriesDetector.lostAcknowledgedEntries(getFollower().getMatchIndex(), replyNextIndex)
-        && suspicion.confirmedBy(System.nanoTime())) {
-      lostFrom = replyNextIndex;
-      // Resend from where the follower is until the appender restarts; Ratis would go back to the
-      // stale match index + 1.
+    if (LostEntriesDetector.lostAcknowledgedEntries(
+        getFollower().getMatchIndex(), replyNextIndex)) {
+      if (suspicion.confirmedBy(System.nanoTime())) {
+        lostFrom = replyNextIndex;
+      }
+      // Resend from where the follower is (Ratis would go back to the stale match index + 1): that
+      // often mends a loss by itself, and a follower that lost nothing answers where it really is.
       return replyNextIndex;
     }
     return super.getNextIndexForInconsistency(requestFirstIndex, replyNextIndex);

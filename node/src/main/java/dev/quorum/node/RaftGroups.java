@@ -39,6 +39,14 @@ final class RaftGroups {
     return groupId.getUuid().getLeastSignificantBits() >>> PARTITION_BITS;
   }
 
+  /** The partition number of a group made by {@link #partitionGroupId} for the topic, or -1. */
+  static int partitionOf(String clusterId, String topicName, UUID groupUuid) {
+    boolean ofTopic =
+        groupUuid.getMostSignificantBits() == hash(clusterId + "/" + topicName)
+            && (groupUuid.getLeastSignificantBits() >>> PARTITION_BITS) != 0;
+    return ofTopic ? (int) (groupUuid.getLeastSignificantBits() & ((1 << PARTITION_BITS) - 1)) : -1;
+  }
+
   static RaftPeerId peerId(int nodeId) {
     return RaftPeerId.valueOf("n" + nodeId);
   }

@@ -22,18 +22,23 @@ final class AbortedRanges {
 
   /** Aborted transactions that end after {@code from} and start before {@code bound}. */
   static AbortedRanges read(Store store, long from, long bound) {
-    Map<Long, List<long[]>> ranges = new HashMap<>();
     try (RocksIterator it = store.newIterator()) {
-      // Keyed by end offset, so everything ending at or before the read's start is skipped.
-      for (it.seek(Keys.of(PartitionStateMachine.ABORTED, from + 1, 0));
-          it.isValid() && Keys.hasPrefix(it.key(), PartitionStateMachine.ABORTED);
-          it.next()) {
-        long end = Keys.longAt(it.key(), 1);
-        long producerId = Keys.longAt(it.key(), 9);
-        long first = Keys.longAt(it.value(), 0);
-        if (first < bound) {
-          ranges.computeIfAbsent(producerId, p -> new ArrayList<>()).add(new long[] {first, end});
-        }
+      return read(it, from, bound);
+    }
+  }
+
+  /** Like {@link #read(Store, long, long)}, through an iterator over a store's keys. */
+  static AbortedRanges read(RocksIterator it, long from, long bound) {
+    Map<Long, List<long[]>> ranges = new HashMap<>();
+    // Keyed by end offset, so everything ending at or before the read's start is skipped.
+    for (it.seek(Keys.of(PartitionStateMachine.ABORTED, from + 1, 0));
+        it.isValid() && Keys.hasPrefix(it.key(), PartitionStateMachine.ABORTED);
+        it.next()) {
+      long end = Keys.longAt(it.key(), 1);
+      long producerId = Keys.longAt(it.key(), 9);
+      long first = Keys.longAt(it.value(), 0);
+      if (first < bound) {
+        ranges.computeIfAbsent(producerId, p -> new ArrayList<>()).add(new long[] {first, end});
       }
     }
     return ranges.isEmpty() ? NONE : new AbortedRanges(ranges);

@@ -43,7 +43,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
   /** Aborted transactions: (end offset, producer id) -> first offset. */
   static final byte ABORTED = 'x';
 
-  private static final byte[] OFFSETS_KEY = {0, 'o'};
+  static final byte[] OFFSETS_KEY = {0, 'o'};
 
   private final AppendNotifier appends = new AppendNotifier();
   private final GroupStore groups = new GroupStore();
@@ -337,6 +337,8 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
             .setBaseOffset(base)
             .setAppendTimeMs(appendTime)
             .setProducerId(append.getProducerId())
+            .setProducerEpoch(append.getProducerEpoch())
+            .setBaseSequence(append.getBaseSequence())
             .setTransactional(append.getTransactional());
     for (int i = 0; i < append.getRecordsCount(); i++) {
       stored.addRecords(append.getRecords(i).toBuilder().setOffsetDelta(i));

@@ -29,6 +29,8 @@ public final class Checkers {
     checks.add(new ExactlyOnceChecks.TornTransaction());
     checks.add(new ExactlyOnceChecks.PrecommittedRead());
     checks.add(new ConsumeOnce());
+    checks.add(new ProducerSequence());
+    checks.add(new BankCheck());
     checks.add(new ClusterChecks.ReplicaConvergence());
     checks.add(new ClusterChecks.Recovery());
     return List.copyOf(checks);

@@ -9,7 +9,10 @@ import java.util.Map;
 final class ClusterChecks {
   private ClusterChecks() {}
 
-  /** Every replica of a partition has the same end offset and, where dumped, the same values. */
+  /**
+   * Every replica of a partition has the same end offset and, where dumped, holds the committed end
+   * and the same batches.
+   */
   static final class ReplicaConvergence implements Checker {
     @Override
     public String name() {
@@ -18,7 +21,7 @@ final class ClusterChecks {
 
     @Override
     public CheckResult check(Observations o, FinalState s) {
-      if (s.replicas().isEmpty() && s.replicaLogs().isEmpty()) {
+      if (s.replicas().isEmpty() && s.replicaLogs().isEmpty() && s.dumps().isEmpty()) {
         return CheckResult.skipped(name(), DeliveryChecks.AT_LEAST_ONCE, "no replica state");
       }
       List<String> found = new ArrayList<>();
@@ -51,7 +54,88 @@ final class ClusterChecks {
           }
         }
       }
+      s.dumps().forEach((partition, replicas) -> compareDumps(o, partition, replicas, found));
       return CheckResult.of(name(), DeliveryChecks.AT_LEAST_ONCE, found);
+    }
+
+    /**
+     * Every replica holds the committed end (whatever any replica applied, or any client was acked
+     * or read, was committed), and all replicas hold the same batches below the shortest end.
+     */
+    private static void compareDumps(
+        Observations o, int partition, Map<Integer, ReplicaDump> replicas, List<String> found) {
+      long committedEnd = 0;
+      var seen = o.valuesAt().get(partition);
+      if (seen != null && !seen.isEmpty()) {
+        committedEnd = seen.lastKey() + 1;
+      }
+      long shortest = Long.MAX_VALUE;
+      for (Map.Entry<Integer, ReplicaDump> r : replicas.entrySet()) {
+        if (r.getValue().error() != null) {
+          found.add(
+              "partition "
+                  + partition
+                  + ": the replica on node "
+                  + r.getKey()
+                  + " could not be read: "
+                  + r.getValue().error());
+          continue;
+        }
+        committedEnd = Math.max(committedEnd, r.getValue().end());
+        shortest = Math.min(shortest, r.getValue().end());
+      }
+      Integer referenceNode = null;
+      for (Map.Entry<Integer, ReplicaDump> r : replicas.entrySet()) {
+        ReplicaDump dump = r.getValue();
+        if (dump.error() != null) {
+          continue;
+        }
+        if (dump.end() < committedEnd) {
+          found.add(
+              "partition "
+                  + partition
+                  + ": the replica on node "
+                  + r.getKey()
+                  + " ends at "
+                  + dump.end()
+                  + " but offsets up to "
+                  + committedEnd
+                  + " were committed");
+        }
+        if (referenceNode == null) {
+          referenceNode = r.getKey();
+          continue;
+        }
+        long difference = firstDifference(replicas.get(referenceNode), dump, shortest);
+        if (difference >= 0) {
+          found.add(
+              "partition "
+                  + partition
+                  + ": node "
+                  + r.getKey()
+                  + " stores different batches than node "
+                  + referenceNode
+                  + " from offset "
+                  + difference);
+        }
+      }
+    }
+
+    /** The base offset of the first batch below {@code bound} where two dumps differ, or -1. */
+    private static long firstDifference(ReplicaDump a, ReplicaDump b, long bound) {
+      List<ReplicaDump.StoredBatch> x = below(a.batches(), bound);
+      List<ReplicaDump.StoredBatch> y = below(b.batches(), bound);
+      for (int i = 0; i < Math.max(x.size(), y.size()); i++) {
+        if (i >= x.size() || i >= y.size() || !x.get(i).sameData(y.get(i))) {
+          return i < x.size() ? x.get(i).baseOffset() : y.get(i).baseOffset();
+        }
+      }
+      return -1;
+    }
+
+    private static List<ReplicaDump.StoredBatch> below(
+        List<ReplicaDump.StoredBatch> batches, long bound) {
+      return batches.stream().filter(batch -> batch.baseOffset() < bound).toList();
     }
 
     private static int firstDifference(List<String> a, List<String> b) {

@@ -14,6 +14,8 @@ import java.util.Map;
  *     tier can read replicas directly (empty otherwise)
  * @param processedUpTo per input partition, the consume-transform-produce group's committed offset
  *     at the end (empty when the run had no processors)
+ * @param dumps per partition, per node: the replica read from the stopped node's disk after the
+ *     drain (empty when the try ended before that)
  */
 public record FinalState(
     boolean recovered,
@@ -21,7 +23,18 @@ public record FinalState(
     boolean drainComplete,
     Map<Integer, Map<Integer, Long>> replicas,
     Map<Integer, Map<Integer, List<String>>> replicaLogs,
-    Map<Integer, Long> processedUpTo) {
+    Map<Integer, Long> processedUpTo,
+    Map<Integer, Map<Integer, ReplicaDump>> dumps) {
+
+  public FinalState(
+      boolean recovered,
+      long recoveryMillis,
+      boolean drainComplete,
+      Map<Integer, Map<Integer, Long>> replicas,
+      Map<Integer, Map<Integer, List<String>>> replicaLogs,
+      Map<Integer, Long> processedUpTo) {
+    this(recovered, recoveryMillis, drainComplete, replicas, replicaLogs, processedUpTo, Map.of());
+  }
 
   public FinalState(
       boolean recovered,
@@ -34,5 +47,11 @@ public record FinalState(
 
   public static FinalState healthy() {
     return new FinalState(true, 0, true, Map.of(), Map.of());
+  }
+
+  /** The same state with {@code dumps}. */
+  public FinalState withDumps(Map<Integer, Map<Integer, ReplicaDump>> newDumps) {
+    return new FinalState(
+        recovered, recoveryMillis, drainComplete, replicas, replicaLogs, processedUpTo, newDumps);
   }
 }

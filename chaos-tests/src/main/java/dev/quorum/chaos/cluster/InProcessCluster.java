@@ -71,6 +71,11 @@ public final class InProcessCluster implements ChaosCluster {
   }
 
   @Override
+  public String clusterId() {
+    return clusterId;
+  }
+
+  @Override
   public String bootstrap() {
     StringJoiner list = new StringJoiner(",");
     for (int[] p : ports) {
@@ -112,6 +117,18 @@ public final class InProcessCluster implements ChaosCluster {
   @Override
   public synchronized boolean isRunning(int id) {
     return nodes[id - 1] != null;
+  }
+
+  /** {@link #kill} closes the node: Ratis and RocksDB shut down as on a clean stop. */
+  @Override
+  public boolean stopCleanly(int id) {
+    kill(id);
+    return true;
+  }
+
+  @Override
+  public Path dataDirectory(int id) {
+    return root.resolve("node-" + id);
   }
 
   @Override

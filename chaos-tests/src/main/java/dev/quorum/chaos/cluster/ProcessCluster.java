@@ -178,6 +178,11 @@ public final class ProcessCluster implements ChaosCluster {
   }
 
   @Override
+  public String clusterId() {
+    return clusterId;
+  }
+
+  @Override
   public String bootstrap() {
     StringJoiner list = new StringJoiner(",");
     for (int i = 1; i <= size; i++) {
@@ -207,6 +212,34 @@ public final class ProcessCluster implements ChaosCluster {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** SIGTERM (the node's shutdown hook closes Ratis and RocksDB); SIGKILL after 60 s. */
+  @Override
+  public synchronized boolean stopCleanly(int node) {
+    Process p = processes[node - 1];
+    if (p == null || !p.isAlive()) {
+      processes[node - 1] = null;
+      return false; // it was not running: whatever it applied last may not be on disk
+    }
+    signal(node, "CONT");
+    p.destroy(); // ip netns exec execs in place: SIGTERM to the node's JVM
+    try {
+      if (p.waitFor(60, TimeUnit.SECONDS)) {
+        processes[node - 1] = null;
+        return true;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.warn("node {} did not stop within 60 s of SIGTERM; killing it", node);
+    kill(node);
+    return false;
+  }
+
+  @Override
+  public Path dataDirectory(int node) {
+    return root.resolve("node-" + node).resolve("data");
   }
 
   @Override

@@ -22,6 +22,11 @@ import java.util.List;
  *     in the same transaction
  * @param sendIntervalMs pause between one writer's sends (pacing, to keep 2 cores usable)
  * @param seededBugs names of seeded bugs the nodes run with (normally none)
+ * @param bankTransferers transactional producers of the bank workload (0: no bank workload): each
+ *     moves amounts between two accounts on different partitions, a debit and a credit per
+ *     transaction, some aborted on purpose
+ * @param bankReaders read_committed readers that repeatedly read every partition from offset 0 and
+ *     record the bank records they saw and where each partition's read stopped
  */
 public record Scenario(
     long seed,
@@ -37,13 +42,55 @@ public record Scenario(
     boolean idempotent,
     int sendIntervalMs,
     List<String> seededBugs,
-    List<FaultEvent> faults) {
+    List<FaultEvent> faults,
+    int bankTransferers,
+    int bankReaders) {
   private static final Gson GSON =
       new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
   public Scenario {
     seededBugs = List.copyOf(seededBugs);
     faults = List.copyOf(faults);
+  }
+
+  /** A scenario without the bank workload. */
+  public Scenario(
+      long seed,
+      String tier,
+      int nodes,
+      long durationMs,
+      int partitions,
+      int writers,
+      int assignConsumers,
+      int groupMembers,
+      int txnWriters,
+      int processors,
+      boolean idempotent,
+      int sendIntervalMs,
+      List<String> seededBugs,
+      List<FaultEvent> faults) {
+    this(
+        seed,
+        tier,
+        nodes,
+        durationMs,
+        partitions,
+        writers,
+        assignConsumers,
+        groupMembers,
+        txnWriters,
+        processors,
+        idempotent,
+        sendIntervalMs,
+        seededBugs,
+        faults,
+        0,
+        0);
+  }
+
+  /** Whether any client reads read_committed (transactions are in the workload). */
+  public boolean readCommitted() {
+    return txnWriters > 0 || processors > 0 || bankTransferers > 0;
   }
 
   public Scenario withFaults(List<FaultEvent> newFaults) {
@@ -61,7 +108,9 @@ public record Scenario(
         idempotent,
         sendIntervalMs,
         seededBugs,
-        newFaults);
+        newFaults,
+        bankTransferers,
+        bankReaders);
   }
 
   public String toJson() {

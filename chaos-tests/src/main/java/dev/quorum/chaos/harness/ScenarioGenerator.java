@@ -54,7 +54,8 @@ public final class ScenarioGenerator {
   public static Scenario generate(long seed, Options o) {
     SplittableRandom r = new SplittableRandom(seed);
     // transactions need two partitions or more to be able to tear
-    int partitions = o.workloads().contains("txn") ? 2 + r.nextInt(2) : 1 + r.nextInt(3);
+    boolean twoOrMore = o.workloads().contains("txn") || o.workloads().contains("bank");
+    int partitions = twoOrMore ? 2 + r.nextInt(2) : 1 + r.nextInt(3);
     boolean groups = o.workloads().contains("groups");
     boolean produce = o.workloads().contains("produce");
     boolean idempotent = o.workloads().contains("idempotent") || !produce;
@@ -64,6 +65,9 @@ public final class ScenarioGenerator {
     int interval = 5 + r.nextInt(20);
     int txnWriters = o.workloads().contains("txn") ? 1 + r.nextInt(2) : 0;
     int processors = o.workloads().contains("txn") ? 1 + r.nextInt(2) : 0;
+    // drawn only for bank runs, so the scenarios of other seeds stay as they were
+    int bankTransferers = o.workloads().contains("bank") ? 2 + r.nextInt(2) : 0;
+    int bankReaders = o.workloads().contains("bank") ? 1 + r.nextInt(2) : 0;
     List<String> kinds = new ArrayList<>();
     // Sorted: the same seed and nemeses give the same faults whatever the order of the set (Set.of
     // iterates in a different order in every JVM, so a seed printed by a test would not replay).
@@ -95,7 +99,9 @@ public final class ScenarioGenerator {
         idempotent,
         interval,
         o.seededBugs(),
-        faults);
+        faults,
+        bankTransferers,
+        bankReaders);
   }
 
   private static FaultEvent event(

@@ -3,7 +3,9 @@ package dev.quorum.chaos.harness;
 import dev.quorum.chaos.check.CheckResult;
 import dev.quorum.chaos.check.Checkers;
 import dev.quorum.chaos.check.FinalState;
+import dev.quorum.chaos.check.ReplicaDump;
 import dev.quorum.chaos.cluster.ChaosCluster;
+import dev.quorum.chaos.cluster.ReplicaDumps;
 import dev.quorum.chaos.history.History;
 import dev.quorum.chaos.history.Msg;
 import dev.quorum.chaos.history.Op;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * One try, as Jepsen runs one test: start the cluster, create the topic, run the clients while the
  * nemesis injects the scenario's faults, heal everything, wait for recovery (bounded: a liveness
  * check), drain every partition from offset 0 with a fresh consumer, read every replica's end
- * offset, and check the history.
+ * offset, stop the nodes and dump every replica from disk, and check the history and the dumps.
  */
 public final class TryRunner {
   private static final Logger LOG = LoggerFactory.getLogger(TryRunner.class);
@@ -116,7 +118,7 @@ public final class TryRunner {
     Duration bound = scenario.tier().equals("process") ? PROCESS_RECOVERY_BOUND : RECOVERY_BOUND;
     boolean recovered = await(() -> recovered(admin, cluster, scenario), bound);
     long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healStart);
-    boolean readCommitted = scenario.txnWriters() > 0 || scenario.processors() > 0;
+    boolean readCommitted = scenario.readCommitted();
     boolean drained =
         drain(cluster.bootstrap(), recorder, workload.partitions(), readCommitted, null);
     Map<Integer, Long> processedUpTo = Map.of();
@@ -135,11 +137,31 @@ public final class TryRunner {
     }
     Map<Integer, Map<Integer, Long>> replicas = replicaEnds(cluster, scenario.partitions());
     FinalState state =
-        new FinalState(recovered, recoveryMillis, drained, replicas, Map.of(), processedUpTo);
+        new FinalState(recovered, recoveryMillis, drained, replicas, Map.of(), processedUpTo)
+            .withDumps(dumpReplicas(cluster, scenario.partitions()));
     History history = recorder.history();
     List<CheckResult> results =
         Checkers.run(Checkers.forRun(scenario.idempotent()), history, state);
     return new TryResult(scenario, history, List.copyOf(faults), state, results, null);
+  }
+
+  /**
+   * Stops the nodes and reads every replica from disk (the clients are done: the drain was the last
+   * read through the broker). A dump that fails is reported per partition as unreadable, so that
+   * replica-convergence says so instead of passing on less evidence.
+   */
+  private static Map<Integer, Map<Integer, ReplicaDump>> dumpReplicas(
+      ChaosCluster cluster, int partitions) {
+    try {
+      return ReplicaDumps.stopAndRead(cluster, cluster.clusterId(), Workload.TOPIC);
+    } catch (RuntimeException e) {
+      LOG.warn("replica dumps failed", e);
+      Map<Integer, Map<Integer, ReplicaDump>> failed = new TreeMap<>();
+      for (int p = 0; p < partitions; p++) {
+        failed.put(p, Map.of(0, ReplicaDump.unreadable("the dump failed: " + e)));
+      }
+      return failed;
+    }
   }
 
   private static TryResult failedSetup(

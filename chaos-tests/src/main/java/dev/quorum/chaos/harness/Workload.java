@@ -49,6 +49,10 @@ final class Workload {
   }
 
   void start() {
+    if (scenario.bankTransferers() > 0) {
+      // first: the initial balances are committed before any other client writes
+      new BankWorkload(this, scenario, bootstrap, recorder, stop).start();
+    }
     for (int i = 0; i < scenario.writers(); i++) {
       int writer = i;
       spawn("chaos-writer-" + i, () -> write(writer));
@@ -69,7 +73,7 @@ final class Workload {
     }
   }
 
-  private void spawn(String name, Runnable body) {
+  void spawn(String name, Runnable body) {
     Thread t = new Thread(body, name);
     t.setDaemon(true);
     threads.add(t);
@@ -292,7 +296,7 @@ final class Workload {
   }
 
   /** Runs and records one transaction; false when the producer must be replaced. */
-  private boolean oneTransaction(Producer producer, List<Msg> writes, boolean abort) {
+  boolean oneTransaction(Producer producer, List<Msg> writes, boolean abort) {
     int process = recorder.newProcess();
     recorder.record(Op.of(Op.Type.invoke, process, "txn", 0).writes(writes));
     long commitTime = -1;
@@ -355,7 +359,7 @@ final class Workload {
     }
   }
 
-  private void pace() {
+  void pace() {
     try {
       Thread.sleep(scenario.sendIntervalMs()); // throughput pacing only, never synchronisation
     } catch (InterruptedException e) {
@@ -459,7 +463,7 @@ final class Workload {
             .fetchMaxWait(Duration.ofMillis(200))
             .requestTimeout(Duration.ofSeconds(3))
             .maxPollRecords(200);
-    if (scenario.txnWriters() > 0) {
+    if (scenario.readCommitted()) {
       b.isolationLevel(dev.quorum.client.IsolationLevel.READ_COMMITTED);
     }
     if (group != null) {

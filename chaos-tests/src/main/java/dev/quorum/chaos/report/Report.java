@@ -3,6 +3,7 @@ package dev.quorum.chaos.report;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.quorum.chaos.check.CheckResult;
+import dev.quorum.chaos.check.ReplicaDump;
 import dev.quorum.chaos.harness.TryResult;
 import dev.quorum.chaos.history.History;
 import dev.quorum.chaos.history.Msg;
@@ -18,7 +19,8 @@ import java.util.TreeMap;
 /**
  * Writes one try's report directory: {@code scenario.json}, {@code history.jsonl}, {@code
  * faults.json}, {@code results.json}, {@code summary.txt}, {@code offsets-p<N>.svg} (acknowledged
- * and read offsets over time, fault periods shaded) and {@code latency.svg}.
+ * and read offsets over time, fault periods shaded), {@code latency.svg} and {@code replicas/}
+ * (every replica as read from its node's disk after the try).
  */
 public final class Report {
   private static final Gson GSON =
@@ -32,7 +34,11 @@ public final class Report {
     result.history().writeJsonl(dir.resolve("history.jsonl"));
     Files.writeString(dir.resolve("faults.json"), GSON.toJson(result.faults()), UTF8);
     Files.writeString(dir.resolve("results.json"), GSON.toJson(result.results()), UTF8);
-    Files.writeString(dir.resolve("final-state.json"), GSON.toJson(result.finalState()), UTF8);
+    Files.writeString(
+        dir.resolve("final-state.json"),
+        GSON.toJson(result.finalState().withDumps(Map.of())),
+        UTF8);
+    writeDumps(result.finalState().dumps(), dir.resolve("replicas"));
     Files.writeString(dir.resolve("summary.txt"), summary(result), UTF8);
     long end =
         result.history().ops().isEmpty()
@@ -45,6 +51,38 @@ public final class Report {
   }
 
   private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
+
+  private static final Gson LINES = new GsonBuilder().disableHtmlEscaping().create();
+
+  /**
+   * {@code replicas/p<P>-node<N>.jsonl}: one stored batch per line; {@code replicas/extents.json}:
+   * each replica's start and end offsets (or why it could not be read).
+   */
+  private static void writeDumps(Map<Integer, Map<Integer, ReplicaDump>> dumps, Path dir)
+      throws IOException {
+    if (dumps.isEmpty()) {
+      return;
+    }
+    Files.createDirectories(dir);
+    Map<String, Object> extents = new TreeMap<>();
+    for (var partition : dumps.entrySet()) {
+      for (var replica : partition.getValue().entrySet()) {
+        String name = "p" + partition.getKey() + "-node" + replica.getKey();
+        ReplicaDump dump = replica.getValue();
+        extents.put(
+            name,
+            dump.error() == null
+                ? Map.of("start", dump.start(), "end", dump.end(), "batches", dump.batches().size())
+                : Map.of("error", dump.error()));
+        StringBuilder lines = new StringBuilder();
+        for (ReplicaDump.StoredBatch batch : dump.batches()) {
+          lines.append(LINES.toJson(batch)).append('\n');
+        }
+        Files.writeString(dir.resolve(name + ".jsonl"), lines, UTF8);
+      }
+    }
+    Files.writeString(dir.resolve("extents.json"), GSON.toJson(extents), UTF8);
+  }
 
   public static String summary(TryResult result) {
     StringBuilder sb = new StringBuilder();

@@ -318,6 +318,166 @@ class CheckersTest {
     assertThat(check("replica-convergence", h, split).failed()).isTrue();
   }
 
+  /** A batch of producer 9, epoch 0, at {@code offset} with sequences from {@code sequence}. */
+  private static ReplicaDump.StoredBatch batch(long offset, int sequence, String... values) {
+    return new ReplicaDump.StoredBatch(
+        offset, values.length, 9, 0, sequence, false, false, List.of(values));
+  }
+
+  private static ReplicaDump dump(ReplicaDump.StoredBatch... batches) {
+    long end = 0;
+    for (ReplicaDump.StoredBatch b : batches) {
+      end = Math.max(end, b.baseOffset() + b.count());
+    }
+    return new ReplicaDump(0, end, List.of(batches), null);
+  }
+
+  private static FinalState dumped(Map<Integer, ReplicaDump> partition0) {
+    return FinalState.healthy().withDumps(Map.of(0, partition0));
+  }
+
+  @Test
+  void replicaConvergenceComparesDumpedBatches() {
+    History h = new H().send(1, "w1-0", 0).send(1, "w1-1", 1).build();
+    ReplicaDump full = dump(batch(0, 0, "w1-0"), batch(1, 1, "w1-1"));
+    assertThat(check("replica-convergence", h, dumped(Map.of(1, full, 2, full, 3, full))).status())
+        .isEqualTo(CheckResult.Status.passed);
+    // An abort marker applied on one replica only changes no stored data: still the same log.
+    ReplicaDump abortSeen =
+        dump(
+            batch(0, 0, "w1-0"),
+            new ReplicaDump.StoredBatch(1, 1, 9, 0, 1, false, true, List.of("w1-1")));
+    assertThat(check("replica-convergence", h, dumped(Map.of(1, full, 2, abortSeen))).failed())
+        .isFalse();
+
+    // Same end offsets, different values at offset 1: the end-offset check alone misses this.
+    ReplicaDump diverged = dump(batch(0, 0, "w1-0"), batch(1, 1, "w1-X"));
+    CheckResult split = check("replica-convergence", h, dumped(Map.of(1, full, 2, diverged)));
+    assertThat(split.failed()).isTrue();
+    assertThat(split.examples()).anySatisfy(e -> assertThat(e).contains("from offset 1"));
+
+    // A replica without the acknowledged offset 1 does not hold the committed end.
+    ReplicaDump short1 = dump(batch(0, 0, "w1-0"));
+    CheckResult behind =
+        check("replica-convergence", h, dumped(Map.of(1, short1, 2, short1, 3, short1)));
+    assertThat(behind.failed()).isTrue();
+    assertThat(behind.examples()).anySatisfy(e -> assertThat(e).contains("were committed"));
+
+    assertThat(
+            check(
+                    "replica-convergence",
+                    h,
+                    dumped(Map.of(1, full, 2, ReplicaDump.unreadable("not stopped cleanly"))))
+                .failed())
+        .isTrue();
+  }
+
+  @Test
+  void producerSequence() {
+    History h = new H().build();
+    FinalState contiguous =
+        dumped(
+            Map.of(
+                1,
+                dump(
+                    batch(0, 0, "a", "b"),
+                    batch(2, 2, "c"),
+                    // another epoch starts again at 0
+                    new ReplicaDump.StoredBatch(3, 1, 9, 1, 0, true, true, List.of("d")),
+                    // a producer without an id is not judged
+                    new ReplicaDump.StoredBatch(4, 1, 0, 0, 0, false, false, List.of("a")))));
+    assertThat(check("producer-sequence", h, contiguous).status())
+        .isEqualTo(CheckResult.Status.passed);
+
+    CheckResult repeat =
+        check("producer-sequence", h, dumped(Map.of(1, dump(batch(0, 0, "a"), batch(1, 0, "b")))));
+    assertThat(repeat.failed()).isTrue();
+    assertThat(repeat.examples()).anySatisfy(e -> assertThat(e).contains("repeats"));
+
+    CheckResult gap =
+        check("producer-sequence", h, dumped(Map.of(1, dump(batch(0, 0, "a"), batch(1, 2, "b")))));
+    assertThat(gap.failed()).isTrue();
+    assertThat(gap.examples()).anySatisfy(e -> assertThat(e).contains("skips"));
+
+    // The retry appended again as a new batch with fresh sequences still stores a value twice.
+    CheckResult twice =
+        check("producer-sequence", h, dumped(Map.of(1, dump(batch(0, 0, "a"), batch(1, 1, "a")))));
+    assertThat(twice.failed()).isTrue();
+    assertThat(twice.examples()).anySatisfy(e -> assertThat(e).contains("two batches"));
+
+    assertThat(check("producer-sequence", h, FinalState.healthy()).status())
+        .isEqualTo(CheckResult.Status.skipped);
+  }
+
+  /** Initial balances 100 + 100 on partitions 0 and 1, then transfer b0-0: 5 from 0 to 1. */
+  private static H bank() {
+    return new H()
+        .txnInvoke(1, "binit-0/0/100", "binit-0/1/100")
+        .txnDone(1, Op.Type.ok, 1, "binit-0/0/100", "binit-0/1/100")
+        .txnInvoke(2, "b0-0/0/-5", "b0-0/1/5")
+        .txnDone(2, Op.Type.ok, 3, "b0-0/0/-5", "b0-0/1/5");
+  }
+
+  private static final String[] ALL = {
+    "0:0:binit-0/0/100", "1:0:binit-0/1/100", "0:1:b0-0/0/-5", "1:1:b0-0/1/5"
+  };
+
+  @Test
+  void bankTotalsAndTornTransfers() {
+    // A read that stopped before the debit's offset in partition 0 may see only the credit.
+    passes(
+        "bank",
+        bank()
+            .bankRead(
+                3, new long[] {1, 2}, "0:0:binit-0/0/100", "1:0:binit-0/1/100", "1:1:b0-0/1/5")
+            .bankRead(3, new long[] {2, 2}, ALL)
+            .build());
+    // A read before the transfer's records (and a run without a bank) pass too.
+    passes(
+        "bank",
+        bank()
+            .bankRead(3, new long[] {1, 1}, ALL[0], ALL[1])
+            .bankRead(4, new long[] {2, 2}, ALL)
+            .build());
+    assertThat(check("bank", new H().send(1, "w1-0", 0).build()).status())
+        .isEqualTo(CheckResult.Status.skipped);
+
+    // The debit is below where the read stopped in partition 0, yet it is missing: torn.
+    CheckResult torn =
+        check(
+            "bank",
+            bank()
+                .bankRead(
+                    3, new long[] {2, 2}, "0:0:binit-0/0/100", "1:0:binit-0/1/100", "1:1:b0-0/1/5")
+                .bankRead(4, new long[] {2, 2}, ALL)
+                .build());
+    assertThat(torn.failed()).as("%s", torn).isTrue();
+    assertThat(torn.examples()).anySatisfy(e -> assertThat(e).contains("below its end offset"));
+
+    // A record counted twice (stored at two offsets) breaks the total.
+    CheckResult doubled =
+        check(
+            "bank",
+            bank()
+                .bankRead(
+                    3,
+                    new long[] {3, 2},
+                    "0:0:binit-0/0/100",
+                    "1:0:binit-0/1/100",
+                    "0:1:b0-0/0/-5",
+                    "1:1:b0-0/1/5",
+                    "0:2:b0-0/1/5")
+                .build());
+    assertThat(doubled.failed()).as("%s", doubled).isTrue();
+    assertThat(doubled.examples()).anySatisfy(e -> assertThat(e).contains("totals 205"));
+
+    // After the drain only the credit was ever read: the transfer is torn for good.
+    CheckResult forGood =
+        check("bank", bank().bankRead(3, new long[] {1, 2}, ALL[0], ALL[1], ALL[3]).build());
+    assertThat(forGood.failed()).as("%s", forGood).isTrue();
+    assertThat(forGood.examples()).anySatisfy(e -> assertThat(e).contains("torn for good"));
+  }
+
   @Test
   void recovery() {
     History h = new H().build();

@@ -120,6 +120,24 @@ final class H {
     return add(Op.of(Op.Type.ok, p, "poll", 0).reads(msgs));
   }
 
+  /**
+   * A complete ok {@code bank-read}: reads are "partition:offset:value", {@code extents} the offset
+   * the read stopped at in partition 0, 1, ...
+   */
+  H bankRead(int p, long[] extents, String... reads) {
+    List<Msg> msgs = new ArrayList<>();
+    for (String r : reads) {
+      String[] parts = r.split(":", 3);
+      msgs.add(new Msg(Integer.parseInt(parts[0]), Long.parseLong(parts[1]), parts[2]));
+    }
+    List<Msg> ends = new ArrayList<>();
+    for (int i = 0; i < extents.length; i++) {
+      ends.add(new Msg(i, extents[i], ""));
+    }
+    add(Op.of(Op.Type.invoke, p, "bank-read", 0));
+    return add(Op.of(Op.Type.ok, p, "bank-read", 0).reads(msgs).commits(ends));
+  }
+
   long now() {
     return time;
   }
