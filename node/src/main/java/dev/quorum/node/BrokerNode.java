@@ -45,6 +45,7 @@ public final class BrokerNode implements AutoCloseable {
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private volatile boolean closed;
   private volatile @Nullable RaftServer server;
+  private volatile @Nullable ProduceCoalescer coalescer;
 
   private BrokerNode(NodeConfig config, List<ServerInterceptor> interceptors) {
     this.config = config;
@@ -162,13 +163,17 @@ public final class BrokerNode implements AutoCloseable {
                 clock,
                 transactionThread));
     transactions.start();
+    ProduceCoalescer produceCoalescer =
+        new ProduceCoalescer(
+            submitter::submit,
+            RatisProperties.MAX_COALESCED_BYTES,
+            config.produceEntriesInFlight(),
+            RatisProperties.MIN_PIPELINED_ENTRY_BYTES);
+    this.coalescer = produceCoalescer;
     BrokerService service =
         new BrokerService(
             new AdminHandler(id, config.clusterId(), replicas, writer, peers),
-            new ProduceHandler(
-                lookup,
-                new ProduceCoalescer(submitter::submit, RatisProperties.MAX_COALESCED_BYTES),
-                clock),
+            new ProduceHandler(lookup, produceCoalescer, clock),
             new FetchHandler(lookup, submitter, fetchThreads),
             groups,
             producerIds,
@@ -230,6 +235,11 @@ public final class BrokerNode implements AutoCloseable {
   /** The Ratis server, for status and tests; null before start and after a failed start. */
   @Nullable RaftServer raftServer() {
     return server;
+  }
+
+  /** The produce coalescer, for tests; null before start. */
+  @Nullable ProduceCoalescer produceCoalescer() {
+    return coalescer;
   }
 
   private static boolean hosts(RaftServer server, RaftGroupId groupId) {

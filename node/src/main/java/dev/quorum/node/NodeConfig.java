@@ -27,7 +27,8 @@ record NodeConfig(
     long purgePreserve,
     long logSegmentBytes,
     long blockCacheBytes,
-    long writeBufferBytes) {
+    long writeBufferBytes,
+    int produceEntriesInFlight) {
 
   static final String NODE_ID = "node.id";
   static final String CLUSTER_ID = "cluster.id";
@@ -44,6 +45,7 @@ record NodeConfig(
   static final String SEGMENT_BYTES = "raft.log.segment.bytes";
   static final String BLOCK_CACHE_BYTES = "storage.block.cache.bytes";
   static final String WRITE_BUFFER_BYTES = "storage.write.buffer.bytes";
+  static final String PRODUCE_ENTRIES_IN_FLIGHT = "produce.entries.in.flight";
 
   /** Every key a node understands, for the error on an unknown one. */
   static final Set<String> KEYS =
@@ -62,7 +64,8 @@ record NodeConfig(
           PURGE_PRESERVE,
           SEGMENT_BYTES,
           BLOCK_CACHE_BYTES,
-          WRITE_BUFFER_BYTES);
+          WRITE_BUFFER_BYTES,
+          PRODUCE_ENTRIES_IN_FLIGHT);
 
   static NodeConfig load(Properties props) {
     Reader r = new Reader(props);
@@ -92,6 +95,7 @@ record NodeConfig(
     long segmentBytes = r.longValue(SEGMENT_BYTES, 8L << 20, 64L << 10, 1L << 30);
     long blockCache = r.longValue(BLOCK_CACHE_BYTES, 64L << 20, 1L << 20, Long.MAX_VALUE);
     long writeBuffer = r.longValue(WRITE_BUFFER_BYTES, 128L << 20, 1L << 20, Long.MAX_VALUE);
+    int entriesInFlight = r.integer(PRODUCE_ENTRIES_IN_FLIGHT, 4, 1, 64);
     if (clientPort == raftPort && clientPort > 0) {
       r.problems.add(CLIENT_PORT + " and " + RAFT_PORT + ": must differ");
     }
@@ -114,7 +118,8 @@ record NodeConfig(
         purgePreserve,
         segmentBytes,
         blockCache,
-        writeBuffer);
+        writeBuffer,
+        entriesInFlight);
   }
 
   Peer self() {

@@ -25,6 +25,13 @@ final class RatisProperties {
   /** The most batch bytes coalesced into one entry: leaves the envelope's room under MAX_ENTRY. */
   static final int MAX_COALESCED_BYTES = TopicRules.MAX_MESSAGE_BYTES_LIMIT;
 
+  /**
+   * The least bytes that go as a partition's next Raft entry while another is still in flight (see
+   * ProduceCoalescer): half a default 64 KiB producer batch, so full batches pipeline and single
+   * small records coalesce.
+   */
+  static final int MIN_PIPELINED_ENTRY_BYTES = 32 << 10;
+
   private RatisProperties() {}
 
   static RaftProperties from(NodeConfig config, DataDirectory dataDir) {
@@ -72,6 +79,14 @@ final class RatisProperties {
     // ...but keep the newest entries, so a follower that is only slightly behind catches up from
     // the log instead of downloading a whole snapshot.
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.purgePreserve());
+
+    // For experiments and benchmarks: a JVM system property named like a Ratis key (for example
+    // -Draft.server.log.force.sync.num=16) overrides the setting above.
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (key.startsWith("raft.")) {
+        p.set(key, System.getProperty(key));
+      }
+    }
     return p;
   }
 

@@ -27,7 +27,9 @@ class ProduceCoalescerTest {
             submitted.add(s);
             return s.result();
           },
-          10_000);
+          10_000,
+          1,
+          0);
   private final LocalReplicas.Partition p0 = partition(0);
   private final LocalReplicas.Partition p1 = partition(1);
 

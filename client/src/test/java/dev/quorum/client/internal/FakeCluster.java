@@ -115,7 +115,7 @@ final class FakeCluster implements AutoCloseable {
 
   private record Appended(int baseSequence, long baseOffset) {}
 
-  /** Like the node: the producer's last five batches, so a retry of any of them is a duplicate. */
+  /** Like the node: the producer's last 16 batches, so a retry of any of them is a duplicate. */
   private record SequenceState(List<Appended> last, int nextSequence) {}
 
   private final Map<SequenceKey, SequenceState> sequences = new ConcurrentHashMap<>();
@@ -295,7 +295,7 @@ final class FakeCluster implements AutoCloseable {
     long base = appendRecords(tp, pp.getRecordsList());
     List<Appended> last = new ArrayList<>(state == null ? List.of() : state.last());
     last.add(new Appended(pp.getBaseSequence(), base));
-    if (last.size() > 5) {
+    if (last.size() > 16) {
       last.remove(0);
     }
     sequences.put(key, new SequenceState(last, expected + pp.getRecordsCount()));
