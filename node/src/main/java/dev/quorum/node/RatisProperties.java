@@ -9,6 +9,8 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The one place where node settings become Ratis settings. */
 final class RatisProperties {
@@ -31,6 +33,13 @@ final class RatisProperties {
    * small records coalesce.
    */
   static final int MIN_PIPELINED_ENTRY_BYTES = 32 << 10;
+
+  private static final Logger LOG = LoggerFactory.getLogger(RatisProperties.class);
+
+  private static final java.util.Set<String> UNSAFE_KEYS =
+      java.util.Set.of(
+          RaftServerConfigKeys.Log.UNSAFE_FLUSH_ENABLED_KEY,
+          RaftServerConfigKeys.Log.ASYNC_FLUSH_ENABLED_KEY);
 
   private RatisProperties() {}
 
@@ -81,9 +90,16 @@ final class RatisProperties {
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.purgePreserve());
 
     // For experiments and benchmarks: a JVM system property named like a Ratis key (for example
-    // -Draft.server.log.force.sync.num=16) overrides the setting above.
+    // -Draft.server.log.force.sync.num=16) overrides the setting above, loudly; none may turn
+    // off the fsync before an acknowledgement that every guarantee rests on.
     for (String key : System.getProperties().stringPropertyNames()) {
       if (key.startsWith("raft.")) {
+        if (UNSAFE_KEYS.contains(key)) {
+          throw new IllegalArgumentException(
+              "-D" + key + " is refused: it would acknowledge writes before they are on disk");
+        }
+        LOG.warn(
+            "Ratis setting {} overridden by a system property: {}", key, System.getProperty(key));
         p.set(key, System.getProperty(key));
       }
     }
