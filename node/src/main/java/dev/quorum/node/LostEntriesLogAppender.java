@@ -38,8 +38,8 @@ final class LostEntriesLogAppender extends GrpcLogAppender {
 
   // Ratis calls this for every INCONSISTENCY answer, with the follower's next index. A heartbeat
   // answered before an overtaken append succeeded can also look like a loss (the heartbeat has its
-  // own stream); that costs at worst one needless appender restart, never data, and restarts are
-  // rate limited.
+  // own stream); alone that only costs a resend, and only a second such answer within the window
+  // restarts the appender (rate limited). Neither puts data at risk.
   @Override
   protected long getNextIndexForInconsistency(long requestFirstIndex, long replyNextIndex) {
     if (LostEntriesDetector.lostAcknowledgedEntries(

@@ -12,7 +12,7 @@ import org.apache.ratis.rpc.RpcType;
  */
 public final class LostEntriesRpcType implements RpcType {
   /** At most one appender restart per follower in this time, should a follower keep losing. */
-  static final Duration MIN_RESET_GAP = Duration.ofSeconds(3);
+  private static final Duration MIN_RESET_GAP = Duration.ofSeconds(3);
 
   public LostEntriesRpcType() {}
 

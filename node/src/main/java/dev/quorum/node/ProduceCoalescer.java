@@ -19,8 +19,9 @@ import org.apache.ratis.protocol.RaftGroupId;
  * them in flight. Raft's cost is per entry (an fsync on each replica, a round of messages), not per
  * byte, so the batches that arrive while a partition already has its limit of entries in flight
  * queue up and then go together as one {@code AppendBatches} entry. A batch that finds its
- * partition below the limit goes at once, alone: coalescing never adds latency, it only uses the
- * time a batch would wait anyway.
+ * partition idle goes at once, alone. While entries are in flight, waiting batches go as another
+ * entry only once enough bytes have queued (see the constructor), otherwise when an entry
+ * completes.
  *
  * <p>Several entries in flight per partition let one partition's throughput exceed (entry size) /
  * (commit round trip): Ratis replicates and fsyncs consecutive entries of a group together. Entries
@@ -110,8 +111,8 @@ final class ProduceCoalescer {
   }
 
   /**
-   * Submits entries from the queue while the partition is below its limit. Only the thread that
-   * claimed the lane's submitter role runs this, so entries are appended in queue order.
+   * Submits entries from the queue while {@link Lane#canSend} allows. Only the thread that claimed
+   * the lane's submitter role runs this, so entries are appended in queue order.
    */
   private void drain(LocalReplicas.Partition partition) {
     while (true) {
@@ -128,7 +129,7 @@ final class ProduceCoalescer {
             }
             long bytes = 0;
             while (!lane.queue.isEmpty()) {
-              int size = lane.queue.peek().append().getSerializedSize() + 8;
+              int size = lane.queue.peek().cost();
               if (!entry.isEmpty() && bytes + size > maxEntryBytes) {
                 break;
               }
@@ -237,7 +238,12 @@ final class ProduceCoalescer {
   }
 
   private record Pending(
-      AppendRecords append, long timeoutMs, CompletableFuture<PartitionCommandResult> result) {}
+      AppendRecords append, long timeoutMs, CompletableFuture<PartitionCommandResult> result) {
+    /** Bytes this batch adds to an entry: its encoding plus the repeated field's framing. */
+    int cost() {
+      return append.getSerializedSize() + 8;
+    }
+  }
 
   /** A partition's entries in flight, and the batches waiting for a later one. */
   private static final class Lane {
@@ -279,7 +285,7 @@ final class ProduceCoalescer {
      */
     void enqueue(Pending pending) {
       AppendRecords a = pending.append();
-      queuedBytes += a.getSerializedSize() + 8;
+      queuedBytes += pending.cost();
       if (a.getProducerId() != 0) {
         for (ListIterator<Pending> it = queue.listIterator(); it.hasNext(); ) {
           AppendRecords waiting = it.next().append();

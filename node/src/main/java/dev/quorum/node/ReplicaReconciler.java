@@ -122,7 +122,7 @@ final class ReplicaReconciler implements AutoCloseable {
     adds.forEach(CompletableFuture::join);
     // One group's failure must not hold back the others: each step is retried on the next pass.
     for (Map.Entry<RaftGroupId, RaftGroup> e : wanted.entrySet()) {
-      if (hosted.contains(e.getKey()) && lostItsConfiguration(e.getKey())) {
+      if (hosted.contains(e.getKey()) && shouldRestart(e.getKey())) {
         step("restarting", e.getKey(), () -> restartWithPeers(e.getValue()));
       }
     }
@@ -171,11 +171,12 @@ final class ReplicaReconciler implements AutoCloseable {
   }
 
   /**
-   * A replica Ratis shut down because it is not in its own configuration. Ratis also shuts down a
+   * Whether to restart a replica Ratis shut down because it is not in its own configuration, at
+   * most once per {@link #MIN_RESTART_GAP_NANOS} (the time is taken here). Ratis also shuts down a
    * replica whose state machine failed (a full disk, a broken store); restarting that one would
    * only fail again, so it stays down for an operator.
    */
-  private boolean lostItsConfiguration(RaftGroupId id) {
+  private boolean shouldRestart(RaftGroupId id) {
     RaftServer.Division division;
     try {
       division = server.getDivision(id);
@@ -217,13 +218,7 @@ final class ReplicaReconciler implements AutoCloseable {
     if (!removed.isSuccess()) {
       throw new IOException("closing " + group.getGroupId() + " failed", removed.getException());
     }
-    RaftClientReply added =
-        server.groupManagement(
-            GroupManagementRequest.newAdd(
-                clientId, server.getId(), callId.incrementAndGet(), group, false));
-    if (!added.isSuccess()) {
-      throw new IOException("restarting " + group + " failed", added.getException());
-    }
+    add(group).join();
     LOG.warn(
         "node {}: restarted replica of group {}, which Ratis had shut down (a damaged log without"
             + " its configuration), with its peers",

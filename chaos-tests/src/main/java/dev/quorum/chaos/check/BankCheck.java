@@ -30,7 +30,7 @@ import java.util.Set;
  * </ul>
  */
 final class BankCheck implements Checker {
-  static final String BANK_READ = "bank-read";
+  static final String BANK_READ = BankValues.READ_OP;
 
   @Override
   public String name() {

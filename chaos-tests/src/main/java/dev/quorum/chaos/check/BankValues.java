@@ -10,6 +10,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BankValues {
   /** Accounts, spread over the partitions as {@code account % partitions}. */
+  /** The history operation of a read of every account. */
+  public static final String READ_OP = "bank-read";
+
   public static final int ACCOUNTS = 6;
 
   public static final long INITIAL_BALANCE = 100;

@@ -83,18 +83,13 @@ public interface ChaosCluster extends AutoCloseable {
    * Stops node {@code id} cleanly (SIGTERM for a process), so that everything it applied is on its
    * disk; false when it had to be killed instead. The try's replica dumps read the stopped nodes.
    */
-  default boolean stopCleanly(int id) {
-    kill(id);
-    return true;
-  }
+  boolean stopCleanly(int id);
 
   /** The {@code cluster.id} every node runs with (it names the Raft groups on disk). */
   String clusterId();
 
-  /** Node {@code id}'s data directory (its {@code data.dir}), or null if the tier has none. */
-  default java.nio.file.Path dataDirectory(int id) {
-    return null;
-  }
+  /** Node {@code id}'s data directory (its {@code data.dir}). */
+  java.nio.file.Path dataDirectory(int id);
 
   /** Where a report may find node logs, or null. */
   default java.nio.file.Path logDirectory() {

@@ -30,7 +30,8 @@ public final class ReplicaDumps {
    * saying why.
    */
   public static Map<Integer, Map<Integer, ReplicaDump>> stopAndRead(
-      ChaosCluster cluster, String clusterId, String topic) {
+      ChaosCluster cluster, String topic) {
+    String clusterId = cluster.clusterId();
     Map<Integer, Boolean> clean = new TreeMap<>();
     for (int node : cluster.nodeIds()) {
       clean.put(node, cluster.stopCleanly(node));
@@ -38,7 +39,7 @@ public final class ReplicaDumps {
     Map<Integer, Map<Integer, ReplicaDump>> dumps = new TreeMap<>();
     for (int node : cluster.nodeIds()) {
       Path data = cluster.dataDirectory(node);
-      if (data == null || !Files.isDirectory(data.resolve("raft"))) {
+      if (!Files.isDirectory(data.resolve("raft"))) {
         continue;
       }
       try (Stream<Path> groups = Files.list(data.resolve("raft"))) {

@@ -203,7 +203,7 @@ final class BankWorkload {
 
   /** One read of every partition; false when it failed (the caller starts a fresh consumer). */
   private boolean readOnce(Consumer consumer, List<TopicPartition> parts, int process) {
-    recorder.record(Op.of(Op.Type.invoke, process, "bank-read", 0));
+    recorder.record(Op.of(Op.Type.invoke, process, BankValues.READ_OP, 0));
     List<Msg> seen = new ArrayList<>();
     try {
       consumer.seekToBeginning(parts);
@@ -212,7 +212,7 @@ final class BankWorkload {
       while (!parts.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
         if (System.nanoTime() > deadline || stop.get()) {
           recorder.record(
-              Op.of(Op.Type.info, process, "bank-read", 0).error("the read did not finish"));
+              Op.of(Op.Type.info, process, BankValues.READ_OP, 0).error("the read did not finish"));
           return false;
         }
         for (ConsumerRecord r : consumer.poll(Duration.ofMillis(500))) {
@@ -226,11 +226,12 @@ final class BankWorkload {
       for (TopicPartition tp : parts) {
         extents.add(new Msg(tp.partition(), consumer.position(tp), ""));
       }
-      recorder.record(Op.of(Op.Type.ok, process, "bank-read", 0).reads(seen).commits(extents));
+      recorder.record(
+          Op.of(Op.Type.ok, process, BankValues.READ_OP, 0).reads(seen).commits(extents));
       return true;
     } catch (RuntimeException e) {
       recorder.record(
-          Op.of(Workload.outcomeOf(e), process, "bank-read", 0).error(String.valueOf(e)));
+          Op.of(Workload.outcomeOf(e), process, BankValues.READ_OP, 0).error(String.valueOf(e)));
       return false;
     }
   }

@@ -53,41 +53,6 @@ public record Scenario(
     faults = List.copyOf(faults);
   }
 
-  /** A scenario without the bank workload. */
-  public Scenario(
-      long seed,
-      String tier,
-      int nodes,
-      long durationMs,
-      int partitions,
-      int writers,
-      int assignConsumers,
-      int groupMembers,
-      int txnWriters,
-      int processors,
-      boolean idempotent,
-      int sendIntervalMs,
-      List<String> seededBugs,
-      List<FaultEvent> faults) {
-    this(
-        seed,
-        tier,
-        nodes,
-        durationMs,
-        partitions,
-        writers,
-        assignConsumers,
-        groupMembers,
-        txnWriters,
-        processors,
-        idempotent,
-        sendIntervalMs,
-        seededBugs,
-        faults,
-        0,
-        0);
-  }
-
   /** Whether any client reads read_committed (transactions are in the workload). */
   public boolean readCommitted() {
     return txnWriters > 0 || processors > 0 || bankTransferers > 0;

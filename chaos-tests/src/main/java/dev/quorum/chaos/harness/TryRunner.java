@@ -153,7 +153,7 @@ public final class TryRunner {
   private static Map<Integer, Map<Integer, ReplicaDump>> dumpReplicas(
       ChaosCluster cluster, int partitions) {
     try {
-      return ReplicaDumps.stopAndRead(cluster, cluster.clusterId(), Workload.TOPIC);
+      return ReplicaDumps.stopAndRead(cluster, Workload.TOPIC);
     } catch (RuntimeException e) {
       LOG.warn("replica dumps failed", e);
       Map<Integer, Map<Integer, ReplicaDump>> failed = new TreeMap<>();
