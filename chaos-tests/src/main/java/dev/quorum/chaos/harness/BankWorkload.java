@@ -70,16 +70,7 @@ final class BankWorkload {
   }
 
   private ProducerConfig producerConfig(String transactionalId) {
-    return ProducerConfig.builder()
-        .bootstrap(bootstrap)
-        .clientId(transactionalId)
-        .transactionalId(transactionalId)
-        .transactionTimeout(Duration.ofSeconds(20))
-        .linger(Duration.ofMillis(1))
-        .requestTimeout(Duration.ofSeconds(2))
-        .deliveryTimeout(Duration.ofSeconds(10))
-        .maxBlock(Duration.ofSeconds(10))
-        .build();
+    return Workload.transactionalProducer(bootstrap, transactionalId, transactionalId);
   }
 
   /**

@@ -158,16 +158,7 @@ final class Workload {
     long counter = 0;
     while (!stop.get()) {
       ProducerConfig config =
-          ProducerConfig.builder()
-              .bootstrap(bootstrap)
-              .clientId("chaos-t" + writer)
-              .transactionalId("chaos-tx-" + writer)
-              .transactionTimeout(Duration.ofSeconds(20))
-              .linger(Duration.ofMillis(1))
-              .requestTimeout(Duration.ofSeconds(2))
-              .deliveryTimeout(Duration.ofSeconds(10))
-              .maxBlock(Duration.ofSeconds(10))
-              .build();
+          transactionalProducer(bootstrap, "chaos-t" + writer, "chaos-tx-" + writer);
       try (Producer producer = Producer.create(config)) {
         producer.initTransactions();
         while (!stop.get()) {
@@ -197,19 +188,25 @@ final class Workload {
    * for each record to the output topic and commits the input offsets in the same transaction.
    * After any failure it starts over with a fresh consumer, which resumes at the committed offsets.
    */
+  /** A transactional producer with the chaos clients' short timeouts, so faults surface fast. */
+  static ProducerConfig transactionalProducer(
+      String bootstrap, String clientId, String transactionalId) {
+    return ProducerConfig.builder()
+        .bootstrap(bootstrap)
+        .clientId(clientId)
+        .transactionalId(transactionalId)
+        .transactionTimeout(Duration.ofSeconds(20))
+        .linger(Duration.ofMillis(1))
+        .requestTimeout(Duration.ofSeconds(2))
+        .deliveryTimeout(Duration.ofSeconds(10))
+        .maxBlock(Duration.ofSeconds(10))
+        .build();
+  }
+
   private void process(int worker) {
     while (!stop.get()) {
       ProducerConfig config =
-          ProducerConfig.builder()
-              .bootstrap(bootstrap)
-              .clientId("chaos-p" + worker)
-              .transactionalId("chaos-proc-" + worker)
-              .transactionTimeout(Duration.ofSeconds(20))
-              .linger(Duration.ofMillis(1))
-              .requestTimeout(Duration.ofSeconds(2))
-              .deliveryTimeout(Duration.ofSeconds(10))
-              .maxBlock(Duration.ofSeconds(10))
-              .build();
+          transactionalProducer(bootstrap, "chaos-p" + worker, "chaos-proc-" + worker);
       ConsumerConfig consumerConfig =
           ConsumerConfig.builder()
               .bootstrap(bootstrap)
