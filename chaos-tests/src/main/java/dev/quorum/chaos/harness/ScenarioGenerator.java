@@ -28,10 +28,12 @@ public final class ScenarioGenerator {
    * stable on a loaded 2-core machine ({@code clock} and {@code isolate-clients} are opt-in).
    */
   public static Set<String> defaultNemeses(String tier) {
+    // No truncate or bitflip: damage to fsynced entries is outside what Raft promises, and mixed
+    // with partitions it can lose committed entries (the damaged node votes for a replica that
+    // lacks them), which the checks then rightly report (process seed 36717397543034).
     return tier.equals("process")
-        ? new LinkedHashSet<>(List.of("kill", "partition", "pause", "truncate", "bitflip"))
-        : new LinkedHashSet<>(
-            List.of("kill", "partition", "transport", "duplicate", "truncate", "bitflip"));
+        ? new LinkedHashSet<>(List.of("kill", "partition", "pause"))
+        : new LinkedHashSet<>(List.of("kill", "partition", "transport", "duplicate"));
   }
 
   /** The nemesis names of {@code --nemesis} and the fault kinds each one may produce. */
