@@ -99,7 +99,8 @@ public final class ChaosMain {
       }
     }
     if (scenarios.stream().anyMatch(s -> s.tier().equals("process"))) {
-      String unavailable = ProcessCluster.unavailableReason();
+      String unavailable =
+          ProcessCluster.unavailableReason(scenarios.stream().anyMatch(ChaosMain::skewsClocks));
       if (unavailable != null) {
         System.out.println("chaos: process tier skipped: " + unavailable);
         return 3;
@@ -179,14 +180,13 @@ public final class ChaosMain {
     return switch (s.tier()) {
       case "in-process" -> new InProcessCluster(work, s.nodes(), s.seed());
       case "process" ->
-          ProcessCluster.start(
-              work,
-              s.nodes(),
-              s.seed(),
-              s.seededBugs(),
-              s.faults().stream().anyMatch(f -> f.kind().equals("clock")));
+          ProcessCluster.start(work, s.nodes(), s.seed(), s.seededBugs(), skewsClocks(s));
       default -> throw new IllegalArgumentException("unknown tier " + s.tier());
     };
+  }
+
+  private static boolean skewsClocks(Scenario s) {
+    return s.faults().stream().anyMatch(f -> f.kind().equals("clock"));
   }
 
   private static void shrink(TryResult failed, Options o, Path dir) {

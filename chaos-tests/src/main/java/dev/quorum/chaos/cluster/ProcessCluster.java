@@ -65,7 +65,7 @@ public final class ProcessCluster implements ChaosCluster {
     this.size = size;
     this.seededBugs = List.copyOf(seededBugs);
     this.processes = new Process[size];
-    // Only when asked for: under libfaketime a node JVM hung during startup on this host.
+    // Only when a scenario skews clocks: under libfaketime every clock read is a library call.
     this.faketime = clockFaults && FAKETIME_LIB != null;
     for (int i = 0; i < size; i++) {
       blockedFrom.add(new HashSet<>());
@@ -92,9 +92,19 @@ public final class ProcessCluster implements ChaosCluster {
     return Netns.unavailableReason();
   }
 
+  /** Like {@link #unavailableReason()}, for scenarios that also skew clocks. */
+  public static String unavailableReason(boolean clockFaults) {
+    String reason = Netns.unavailableReason();
+    if (reason == null && clockFaults && FAKETIME_LIB == null) {
+      return "clock faults need libfaketime (scripts/chaos-deps installs it), or leave clock out"
+          + " of --nemesis";
+    }
+    return reason;
+  }
+
   /**
    * Creates the namespaces and starts every node. With {@code clockFaults} the nodes run under
-   * libfaketime (when installed) so that {@link #skewClock} works.
+   * libfaketime so that {@link #skewClock} works (see {@link #unavailableReason(boolean)}).
    */
   public static ProcessCluster start(
       Path root, int size, long seed, List<String> seededBugs, boolean clockFaults) {
@@ -279,6 +289,10 @@ public final class ProcessCluster implements ChaosCluster {
         builder.environment().put("FAKETIME_TIMESTAMP_FILE", dir.resolve("faketime").toString());
         builder.environment().put("FAKETIME_CACHE_DURATION", "1");
         builder.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        // libfaketime 0.9.10 turns its "monotonic fix" on for this glibc, and with it the JVM's
+        // timed parks and waits return at once (a park of 10 ms took 0 ms, sleeps took twice as
+        // long, a thread spun at full CPU), so Raft leaders missed heartbeats and lost leadership.
+        builder.environment().put("FAKETIME_FORCE_MONOTONIC_FIX", "0");
       }
       processes[node - 1] = builder.start();
     } catch (IOException e) {

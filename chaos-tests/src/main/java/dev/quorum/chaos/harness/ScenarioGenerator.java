@@ -32,7 +32,7 @@ public final class ScenarioGenerator {
     // with partitions it can lose committed entries (the damaged node votes for a replica that
     // lacks them), which the checks then rightly report (process seed 36717397543034).
     return tier.equals("process")
-        ? new LinkedHashSet<>(List.of("kill", "partition", "pause"))
+        ? new LinkedHashSet<>(List.of("kill", "partition", "pause", "clock"))
         : new LinkedHashSet<>(List.of("kill", "partition", "transport", "duplicate"));
   }
 
