@@ -269,6 +269,9 @@ public final class ProcessCluster implements ChaosCluster {
       List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns(node)));
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Xmx384m");
+      if (Runtime.getRuntime().availableProcessors() < 4) {
+        command.add("-XX:TieredStopAtLevel=1"); // as scripts/cluster does (node_jit_options)
+      }
       command.add("-cp");
       command.add(
           repo.resolve("node/target/node.jar") + ":" + repo.resolve("node/target/lib") + "/*");
