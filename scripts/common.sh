@@ -39,14 +39,6 @@ java_bin() {
   fi
 }
 
-# The node JVM's compiler choice. With fewer than 4 CPUs, C2 compiling the broker's hot path competes
-# with the broker itself for minutes (its compiler threads took 25-43 % of a core per node at 1,000
-# msg/s, minutes after start); C1 alone compiles it in seconds, and in the quick benchmark doubled
-# producer throughput and halved end-to-end latency. QUORUM_NODE_JAVA_OPTS comes later and wins.
-node_jit_options() {
-  if (($(nproc) < 4)); then echo "-XX:TieredStopAtLevel=1"; fi
-}
-
 # Runs the CLI with the given arguments (exec: replaces the calling shell).
 exec_cli() {
   require_jar "$REPO/cli/target/cli.jar"

@@ -270,7 +270,9 @@ public final class ProcessCluster implements ChaosCluster {
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Xmx384m");
       if (Runtime.getRuntime().availableProcessors() < 4) {
-        command.add("-XX:TieredStopAtLevel=1"); // as scripts/cluster does (node_jit_options)
+        // Nodes here live a minute and restart often: on few cores C2 would still be compiling
+        // the hot path (at a quarter to half a core per node) when the faults start.
+        command.add("-XX:TieredStopAtLevel=1");
       }
       command.add("-cp");
       command.add(
