@@ -20,6 +20,7 @@ import dev.quorum.client.TopicPartition;
 import dev.quorum.protocol.v1.BrokerGrpc;
 import dev.quorum.protocol.v1.NodeStatusRequest;
 import dev.quorum.protocol.v1.NodeStatusResponse;
+import dev.quorum.protocol.v1.ReplicaRole;
 import dev.quorum.protocol.v1.ReplicaStatus;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -131,6 +132,9 @@ public final class TryRunner {
               true,
               Workload.OUTPUT);
       Map<Integer, Long> committed = committedOffsets(admin, Workload.PROCESSING_GROUP);
+      if (committed == null) {
+        LOG.warn("replicas without a known leader: {}", leaderless(cluster));
+      }
       // Unreadable after healing: the final state is incomplete, as after an unfinished drain.
       drained &= committed != null;
       processedUpTo = committed == null ? Map.of() : committed;
@@ -262,6 +266,25 @@ public final class TryRunner {
     return ends;
   }
 
+  /** Every node's replicas (internal topics too) that know no leader, for diagnosis. */
+  private static List<String> leaderless(ChaosCluster cluster) {
+    List<String> found = new ArrayList<>();
+    String[] addresses = cluster.bootstrap().split(",");
+    for (int i = 0; i < addresses.length; i++) {
+      NodeStatusResponse status = nodeStatus(addresses[i]);
+      if (status == null) {
+        found.add("node " + cluster.nodeIds().get(i) + " did not answer");
+        continue;
+      }
+      for (ReplicaStatus r : status.getReplicasList()) {
+        if (r.getRole() != ReplicaRole.REPLICA_ROLE_LEADER && r.getLeader() <= 0) {
+          found.add(r.getTopic() + "-" + r.getPartition() + " on node " + cluster.nodeIds().get(i));
+        }
+      }
+    }
+    return found;
+  }
+
   private static NodeStatusResponse nodeStatus(String address) {
     int colon = address.lastIndexOf(':');
     ManagedChannel channel =
@@ -288,6 +311,7 @@ public final class TryRunner {
   private static @Nullable Map<Integer, Long> committedOffsets(Admin admin, String group) {
     Map<Integer, Long> committed = new TreeMap<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    RuntimeException last = null;
     while (System.nanoTime() < deadline) {
       try {
         for (var lag : admin.describeGroup(group).offsets()) {
@@ -299,10 +323,11 @@ public final class TryRunner {
       } catch (dev.quorum.client.GroupNotFoundException e) {
         return committed; // never committed anything
       } catch (RuntimeException e) {
+        last = e;
         await(() -> false, Duration.ofMillis(200)); // the coordinator may still be electing
       }
     }
-    LOG.warn("cannot read the committed offsets of group {} within 60 s", group);
+    LOG.warn("cannot read the committed offsets of group {} within 60 s: {}", group, last);
     return null;
   }
 
