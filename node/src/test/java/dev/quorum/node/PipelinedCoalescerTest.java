@@ -34,19 +34,10 @@ class PipelinedCoalescerTest {
 
   @Test
   void batchesGoAtOnceUpToTheLimitThenQueueAndGoTogetherAsOneEntryWhenASlotFrees() {
-    List<CompletableFuture<PartitionCommandResult>> submitted = new ArrayList<>();
-    List<PartitionCommand> commands = new ArrayList<>();
-    ProduceCoalescer coalescer =
-        new ProduceCoalescer(
-            (partition, command, timeoutMs) -> {
-              CompletableFuture<PartitionCommandResult> f = new CompletableFuture<>();
-              submitted.add(f);
-              commands.add(command);
-              return f;
-            },
-            100_000,
-            3,
-            0);
+    Recording raft = new Recording();
+    List<CompletableFuture<PartitionCommandResult>> submitted = raft.submitted;
+    List<PartitionCommand> commands = raft.commands;
+    ProduceCoalescer coalescer = new ProduceCoalescer(raft, 100_000, 3, 0);
 
     List<CompletableFuture<PartitionCommandResult>> results = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
@@ -82,19 +73,10 @@ class PipelinedCoalescerTest {
 
   @Test
   void whileAnEntryIsInFlightSmallBatchesWaitToCoalesceAndGoOnceEnoughBytesWait() {
-    List<CompletableFuture<PartitionCommandResult>> submitted = new ArrayList<>();
-    List<PartitionCommand> commands = new ArrayList<>();
-    ProduceCoalescer coalescer =
-        new ProduceCoalescer(
-            (partition, command, timeoutMs) -> {
-              CompletableFuture<PartitionCommandResult> f = new CompletableFuture<>();
-              submitted.add(f);
-              commands.add(command);
-              return f;
-            },
-            100_000,
-            3,
-            2_000);
+    Recording raft = new Recording();
+    List<CompletableFuture<PartitionCommandResult>> submitted = raft.submitted;
+    List<PartitionCommand> commands = raft.commands;
+    ProduceCoalescer coalescer = new ProduceCoalescer(raft, 100_000, 3, 2_000);
 
     for (int i = 0; i < 4; i++) {
       coalescer.append(p0, sequenced(1, i), 1_000);
@@ -203,6 +185,21 @@ class PipelinedCoalescerTest {
       next.put(a.getProducerId(), expected + 1);
     }
     assertThat(coalescer.busyPartitions()).isZero();
+  }
+
+  /** A Raft stand-in that keeps each submitted command and leaves its completion to the test. */
+  private static final class Recording implements ProduceCoalescer.Submitter {
+    final List<CompletableFuture<PartitionCommandResult>> submitted = new ArrayList<>();
+    final List<PartitionCommand> commands = new ArrayList<>();
+
+    @Override
+    public CompletableFuture<PartitionCommandResult> submit(
+        LocalReplicas.Partition partition, PartitionCommand command, long timeoutMs) {
+      CompletableFuture<PartitionCommandResult> f = new CompletableFuture<>();
+      submitted.add(f);
+      commands.add(command);
+      return f;
+    }
   }
 
   private static AppendRecords sequenced(long producerId, int sequence) {
