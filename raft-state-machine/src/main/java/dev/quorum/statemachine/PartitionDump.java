@@ -3,11 +3,14 @@ package dev.quorum.statemachine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quorum.protocol.v1.RecordBatch;
 import dev.quorum.statemachine.storage.Keys;
+import dev.quorum.statemachine.storage.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.rocksdb.Options;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -39,25 +42,34 @@ public final class PartitionDump {
 
   /** Reads the store at {@code storeDir} (read-only; nothing is written). */
   public static Contents read(Path storeDir) {
-    try (Options options = new Options().setCreateIfMissing(false);
-        RocksDB db = RocksDB.openReadOnly(options, storeDir.toString())) {
-      byte[] stored = db.get(PartitionStateMachine.OFFSETS_KEY);
-      long start = stored == null ? 0 : Keys.longAt(stored, 0);
-      long end = stored == null ? 0 : Keys.longAt(stored, 8);
-      AbortedRanges aborted;
-      try (RocksIterator it = db.newIterator()) {
-        aborted = AbortedRanges.read(it, -1, Long.MAX_VALUE);
-      }
-      List<Batch> batches = new ArrayList<>();
-      try (RocksIterator it = db.newIterator()) {
-        for (it.seek(new byte[] {PartitionStateMachine.BATCH});
-            it.isValid() && Keys.hasPrefix(it.key(), PartitionStateMachine.BATCH);
-            it.next()) {
-          byte[] value = it.value();
-          batches.add(new Batch(RecordBatch.parseFrom(value), aborted.covers(value)));
+    List<ColumnFamilyHandle> families = new ArrayList<>();
+    try (DBOptions options = new DBOptions();
+        ColumnFamilyOptions familyOptions = new ColumnFamilyOptions();
+        RocksDB db =
+            RocksDB.openReadOnly(
+                options, storeDir.toString(), Store.families(familyOptions), families)) {
+      try {
+        byte[] stored = db.get(PartitionStateMachine.OFFSETS_KEY);
+        long start = stored == null ? 0 : Keys.longAt(stored, 0);
+        long end = stored == null ? 0 : Keys.longAt(stored, 8);
+        AbortedRanges aborted;
+        try (RocksIterator it = db.newIterator()) {
+          aborted = AbortedRanges.read(it, -1, Long.MAX_VALUE);
         }
+        List<Batch> batches = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(families.get(1))) {
+          for (it.seek(new byte[] {PartitionStateMachine.BATCH});
+              it.isValid() && Keys.hasPrefix(it.key(), PartitionStateMachine.BATCH);
+              it.next()) {
+            byte[] value = it.value();
+            batches.add(new Batch(RecordBatch.parseFrom(value), aborted.covers(value)));
+          }
+        }
+        return new Contents(start, end, List.copyOf(batches));
+      } finally {
+        // Before the store itself closes.
+        families.forEach(ColumnFamilyHandle::close);
       }
-      return new Contents(start, end, List.copyOf(batches));
     } catch (RocksDBException e) {
       throw new IllegalStateException("cannot read the store at " + storeDir, e);
     } catch (InvalidProtocolBufferException e) {

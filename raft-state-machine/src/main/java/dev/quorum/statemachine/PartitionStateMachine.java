@@ -71,6 +71,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
 
   @Override
   protected void load(Store store) {
+    store.moveToRecords(BATCH);
     byte[] stored = store.get(OFFSETS_KEY);
     groups.load(store);
     producers.load(store);
@@ -351,7 +352,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
         new LogOffsets(before.start(), base + append.getRecordsCount(), appendTime, firstOpen);
     Runnable publishProducers;
     try {
-      batch.put(Keys.of(BATCH, base), stored.build().toByteArray());
+      store().putRecords(batch, Keys.of(BATCH, base), stored.build().toByteArray());
       batch.put(Keys.of(TIME_INDEX, appendTime, base), new byte[0]);
       batch.put(OFFSETS_KEY, Keys.longs(after.start(), after.next(), after.lastAppendTime()));
       publishProducers =
@@ -442,7 +443,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
               AbortedRanges aborted =
                   committedOnly ? AbortedRanges.read(store, offset, bound) : AbortedRanges.NONE;
               long next = bound;
-              try (RocksIterator it = store.newIterator()) {
+              try (RocksIterator it = store.newRecordsIterator()) {
                 it.seekForPrev(Keys.of(BATCH, offset));
                 if (!it.isValid() || !Keys.hasPrefix(it.key(), BATCH)) {
                   it.seek(Keys.of(BATCH, offset));

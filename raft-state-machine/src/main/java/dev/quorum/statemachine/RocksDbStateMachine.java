@@ -290,7 +290,8 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
     }
   }
 
-  private Store store() {
+  /** The open store, for the apply thread (which runs only while the store is open). */
+  protected Store store() {
     Store s = store;
     if (s == null) {
       throw new IllegalStateException(getId() + ": store is closed");

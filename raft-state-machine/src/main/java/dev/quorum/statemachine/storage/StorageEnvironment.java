@@ -6,10 +6,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
-import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
@@ -27,7 +28,8 @@ public final class StorageEnvironment implements AutoCloseable {
   private final LRUCache blockCache;
   private final WriteBufferManager writeBufferManager;
   private final BloomFilter bloomFilter;
-  private final Options options;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions familyOptions;
   private final WriteOptions writeOptions;
 
   /**
@@ -42,14 +44,14 @@ public final class StorageEnvironment implements AutoCloseable {
     this.bloomFilter = new BloomFilter(10);
     BlockBasedTableConfig table =
         new BlockBasedTableConfig().setBlockCache(blockCache).setFilterPolicy(bloomFilter);
-    this.options =
-        new Options()
+    this.dbOptions =
+        new DBOptions()
             .setCreateIfMissing(true)
-            .setTableFormatConfig(table)
+            .setCreateMissingColumnFamilies(true)
+            // The WAL is off (below), so a flush is the only way writes reach disk: flush every
+            // column family together, so that what survives a crash is one prefix of the writes.
+            .setAtomicFlush(true)
             .setWriteBufferManager(writeBufferManager)
-            .setWriteBufferSize(16L << 20)
-            .setMaxWriteBufferNumber(2)
-            .setCompressionType(CompressionType.LZ4_COMPRESSION)
             .setMaxOpenFiles(256)
             .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
             .setKeepLogFileNum(1)
@@ -57,6 +59,12 @@ public final class StorageEnvironment implements AutoCloseable {
             // A node opens one store per partition replica at startup: skip reading every SST
             // file's properties then (they only tune compaction estimates).
             .setSkipStatsUpdateOnDbOpen(true);
+    this.familyOptions =
+        new ColumnFamilyOptions()
+            .setTableFormatConfig(table)
+            .setWriteBufferSize(16L << 20)
+            .setMaxWriteBufferNumber(2)
+            .setCompressionType(CompressionType.LZ4_COMPRESSION);
     // The Raft log is the write-ahead log: a crash loses only what Raft replays from its log.
     this.writeOptions = new WriteOptions().setDisableWAL(true);
     AtomicInteger openers = new AtomicInteger();
@@ -82,8 +90,12 @@ public final class StorageEnvironment implements AutoCloseable {
     return new StorageEnvironment(8L << 20, 32L << 20);
   }
 
-  Options options() {
-    return options;
+  DBOptions dbOptions() {
+    return dbOptions;
+  }
+
+  ColumnFamilyOptions familyOptions() {
+    return familyOptions;
   }
 
   WriteOptions writeOptions() {
@@ -94,7 +106,8 @@ public final class StorageEnvironment implements AutoCloseable {
   public void close() {
     opener.shutdownNow();
     writeOptions.close();
-    options.close();
+    familyOptions.close();
+    dbOptions.close();
     writeBufferManager.close();
     bloomFilter.close();
     blockCache.close();

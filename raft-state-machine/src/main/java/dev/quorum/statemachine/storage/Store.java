@@ -2,10 +2,15 @@ package dev.quorum.statemachine.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -15,30 +20,52 @@ import org.rocksdb.WriteBatch;
 /**
  * One RocksDB instance holding one replicated state machine's data. Writes skip the RocksDB WAL
  * (the Raft log is the WAL), so only what {@link #flush()} made durable survives a crash.
+ *
+ * <p>Record batches live in a column family of their own, {@value #RECORDS}: their keys only ever
+ * grow, so each flushed file follows the previous one and compaction moves files down without
+ * rewriting them. Mixed with the state rewritten on every append (applied index, producer states),
+ * every flushed file overlapped all the others, and compaction rewrote the whole log again and
+ * again.
  */
 public final class Store implements AutoCloseable {
+  static final String RECORDS = "records";
+
   private final StorageEnvironment env;
   private final Path dir;
   private final RocksDB db;
+  private final ColumnFamilyHandle state;
+  private final ColumnFamilyHandle records;
 
-  private Store(StorageEnvironment env, Path dir, RocksDB db) {
+  private Store(StorageEnvironment env, Path dir, RocksDB db, List<ColumnFamilyHandle> families) {
     this.env = env;
     this.dir = dir;
     this.db = db;
+    this.state = families.get(0);
+    this.records = families.get(1);
   }
 
   public static Store open(StorageEnvironment env, Path dir) {
     try {
       Files.createDirectories(dir);
-      return new Store(env, dir, RocksDB.open(env.options(), dir.toString()));
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      RocksDB db =
+          RocksDB.open(env.dbOptions(), dir.toString(), families(env.familyOptions()), handles);
+      return new Store(env, dir, db, handles);
     } catch (RocksDBException | IOException e) {
       throw new StorageException("cannot open store at " + dir, e);
     }
   }
 
+  /** The column families of a store, state first; for tools that open a store themselves. */
+  public static List<ColumnFamilyDescriptor> families(org.rocksdb.ColumnFamilyOptions options) {
+    return List.of(
+        new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options),
+        new ColumnFamilyDescriptor(RECORDS.getBytes(StandardCharsets.UTF_8), options));
+  }
+
   public byte @Nullable [] get(byte[] key) {
     try {
-      return db.get(key);
+      return db.get(state, key);
     } catch (RocksDBException e) {
       throw new StorageException("read failed in " + dir, e);
     }
@@ -52,15 +79,58 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** An iterator over a consistent view; the caller closes it. */
+  /** Adds a record batch to {@code batch}, to be written with the rest of it. */
+  public void putRecords(WriteBatch batch, byte[] key, byte[] value) throws RocksDBException {
+    batch.put(records, key, value);
+  }
+
+  /** An iterator over a consistent view of the state (all but record batches); caller closes. */
   public RocksIterator newIterator() {
-    return db.newIterator();
+    return db.newIterator(state);
+  }
+
+  /** An iterator over a consistent view of the record batches; the caller closes it. */
+  public RocksIterator newRecordsIterator() {
+    return db.newIterator(records);
+  }
+
+  /**
+   * Moves the keys starting with {@code prefix} from the state into the records column family: a
+   * store written before record batches had a column family of their own. Safe to repeat after a
+   * crash at any point: the state keeps its copy until the moved keys are flushed.
+   */
+  public void moveToRecords(byte prefix) {
+    byte[] from = {prefix};
+    byte[] to = {(byte) (prefix + 1)};
+    long moved = 0;
+    try (RocksIterator it = db.newIterator(state)) {
+      for (it.seek(from); it.isValid() && Keys.hasPrefix(it.key(), prefix); ) {
+        try (WriteBatch batch = new WriteBatch()) {
+          for (;
+              it.isValid() && Keys.hasPrefix(it.key(), prefix) && batch.getDataSize() < 4 << 20;
+              it.next()) {
+            batch.put(records, it.key(), it.value());
+            moved++;
+          }
+          write(batch);
+        }
+      }
+      if (moved == 0) {
+        return;
+      }
+      flush();
+      db.deleteRange(state, env.writeOptions(), from, to);
+      flush();
+    } catch (RocksDBException e) {
+      throw new StorageException(
+          "cannot move record batches into their column family in " + dir, e);
+    }
   }
 
   /** Makes every write so far durable in SST files, waiting for the flush to finish. */
   public void flush() {
     try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
-      db.flush(options);
+      db.flush(options, List.of(state, records));
     } catch (RocksDBException e) {
       throw new StorageException("flush failed in " + dir, e);
     }
@@ -111,6 +181,8 @@ public final class Store implements AutoCloseable {
 
   @Override
   public void close() {
+    state.close();
+    records.close();
     db.close();
   }
 
