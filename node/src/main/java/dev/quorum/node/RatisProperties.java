@@ -35,8 +35,8 @@ final class RatisProperties {
   static final int MIN_PIPELINED_ENTRY_BYTES = 32 << 10;
 
   /**
-   * Log bytes preallocated ahead: enough for small entries to skip a file-size update (and the
-   * file system's journal commit) in most fsyncs, small enough that little is written twice.
+   * Log bytes preallocated ahead: enough for small entries to skip a file-size update (and the file
+   * system's journal commit) in most fsyncs, small enough that little is written twice.
    */
   static final long PREALLOCATED_BYTES = 64 << 10;
 
