@@ -27,6 +27,8 @@ import org.jspecify.annotations.Nullable;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One partition's replicated log. Applying an append assigns the next dense offsets and stores the
@@ -37,6 +39,8 @@ import org.rocksdb.WriteBatch;
  * records.
  */
 public final class PartitionStateMachine extends RocksDbStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionStateMachine.class);
+
   static final byte BATCH = 'b';
   static final byte TIME_INDEX = 't';
 
@@ -71,7 +75,11 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
 
   @Override
   protected void load(Store store) {
-    store.moveToRecords(BATCH);
+    long moved = store.moveToRecords(BATCH);
+    if (moved > 0) {
+      LOG.info(
+          "{}: moved {} record batches into the store's records column family", getId(), moved);
+    }
     byte[] stored = store.get(OFFSETS_KEY);
     groups.load(store);
     producers.load(store);

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -57,7 +58,7 @@ public final class Store implements AutoCloseable {
   }
 
   /** The column families of a store, state first; for tools that open a store themselves. */
-  public static List<ColumnFamilyDescriptor> families(org.rocksdb.ColumnFamilyOptions options) {
+  public static List<ColumnFamilyDescriptor> families(ColumnFamilyOptions options) {
     return List.of(
         new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options),
         new ColumnFamilyDescriptor(RECORDS.getBytes(StandardCharsets.UTF_8), options));
@@ -97,9 +98,10 @@ public final class Store implements AutoCloseable {
   /**
    * Moves the keys starting with {@code prefix} from the state into the records column family: a
    * store written before record batches had a column family of their own. Safe to repeat after a
-   * crash at any point: the state keeps its copy until the moved keys are flushed.
+   * crash at any point: the state keeps its copy until the moved keys are flushed. Returns how many
+   * keys moved.
    */
-  public void moveToRecords(byte prefix) {
+  public long moveToRecords(byte prefix) {
     byte[] from = {prefix};
     byte[] to = {(byte) (prefix + 1)};
     long moved = 0;
@@ -115,12 +117,12 @@ public final class Store implements AutoCloseable {
           write(batch);
         }
       }
-      if (moved == 0) {
-        return;
+      if (moved > 0) {
+        flush();
+        db.deleteRange(state, env.writeOptions(), from, to);
+        flush();
       }
-      flush();
-      db.deleteRange(state, env.writeOptions(), from, to);
-      flush();
+      return moved;
     } catch (RocksDBException e) {
       throw new StorageException(
           "cannot move record batches into their column family in " + dir, e);

@@ -64,7 +64,7 @@ class StoreTest {
     }
     for (int open = 0; open < 2; open++) {
       try (Store store = Store.open(env, dir)) {
-        store.moveToRecords(BATCH);
+        assertThat(store.moveToRecords(BATCH)).isEqualTo(open == 0 ? BATCHES : 0);
 
         assertThat(records(store)).as("open %d", open).isEqualTo(expected);
         try (RocksIterator it = store.newRecordsIterator()) {
