@@ -108,6 +108,19 @@ public final class BrokerNode implements AutoCloseable {
       }
     }
 
+    ExecutorService electionThreads =
+        Executors.newFixedThreadPool(4, new NamedThreads(id, "takeover"));
+    own(electionThreads::shutdownNow);
+    LeaderTakeover takeover = new LeaderTakeover(server, electionThreads);
+    PeerCrashWatch crashWatch =
+        own(
+            new PeerCrashWatch(
+                config.peers(),
+                id,
+                Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "crash-watch")),
+                takeover::leaderCrashed));
+    crashWatch.start();
+
     LocalReplicas replicas = new LocalReplicas(server, metadata, config.clusterId());
     ScheduledExecutorService reconcilerThread =
         Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "reconciler"));
