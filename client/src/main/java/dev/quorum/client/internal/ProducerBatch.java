@@ -40,6 +40,12 @@ final class ProducerBatch {
    */
   boolean earlierUnacknowledgedAtSend;
 
+  /** The node its latest attempt went to. */
+  int sentTo;
+
+  /** Whether it already skipped its backoff once because its partition's leader moved. */
+  boolean resentToNewLeader;
+
   /** Completed (its records have their outcome) or failed: it takes no more answers. */
   boolean finished;
 

@@ -492,6 +492,7 @@ final class ProducerSender implements Runnable {
 
   private void sendTo(int nodeId, List<ProducerBatch> batches) {
     String address = metadata.addressOf(nodeId);
+    batches.forEach(b -> b.sentTo = nodeId);
     ProduceRequest.Builder request =
         ProduceRequest.newBuilder().setTimeoutMs((int) config.requestTimeout().toMillis());
     for (ProducerBatch b : batches) {
@@ -636,12 +637,32 @@ final class ProducerSender implements Runnable {
         leaderChange && LEADER_CHANGE_MAX_BACKOFF.compareTo(config.retryBackoff()) > 0
             ? LEADER_CHANGE_MAX_BACKOFF
             : MAX_BACKOFF;
-    long backoff = Backoff.nanos(config.retryBackoff(), max, b.attempts - 1);
+    long backoff =
+        goesToNewLeaderNow(b) ? 0 : Backoff.nanos(config.retryBackoff(), max, b.attempts - 1);
     if (closeNow || now + backoff >= b.deadlineNanos) {
       finish(b, finalError(b));
     } else {
       b.retryAtNanos = now + backoff;
+      log.debug(
+          "{}: retrying in {} ms after: {}",
+          b.partition,
+          TimeUnit.NANOSECONDS.toMillis(backoff),
+          error.getMessage());
     }
+  }
+
+  /**
+   * Whether a failed batch may skip its backoff because its partition now has a leader other than
+   * the node that failed it: that is news (an election, a hint), not the same failure again. Once
+   * per batch, so two nodes naming each other cannot make it bounce without a pause.
+   */
+  private boolean goesToNewLeaderNow(ProducerBatch b) {
+    Integer leader = metadata.leader(b.partition);
+    if (b.resentToNewLeader || leader == null || leader == b.sentTo) {
+      return false;
+    }
+    b.resentToNewLeader = true;
+    return true;
   }
 
   /** The error a batch that ran out of time fails with: the last one, indeterminate if any was. */
@@ -988,6 +1009,16 @@ final class ProducerSender implements Runnable {
         failTopic(topic, new UnknownTopicException("topic " + topic + " does not exist"));
         continue;
       }
+      long now = System.nanoTime();
+      for (PartitionQueue q : queues.values()) {
+        if (q.partition.topic().equals(topic)) {
+          for (ProducerBatch b : q.batches) {
+            if (b.waitingForRetry() && goesToNewLeaderNow(b)) {
+              b.retryAtNanos = Math.min(b.retryAtNanos, now);
+            }
+          }
+        }
+      }
       List<PendingRecord> waiting = awaitingMetadata.get(topic);
       int count = metadata.partitionCount(topic);
       if (waiting != null && count > 0) {
@@ -999,10 +1030,6 @@ final class ProducerSender implements Runnable {
     }
   }
 
-  /**
-   * Fails records of a missing topic that were not sent yet; batches in flight get the broker's
-   * answer.
-   */
   /**
    * Whether records of a topic the cluster calls unknown were sent too recently to believe it: the
    * node that answered may not have applied the topic's creation yet. Those older than {@link
@@ -1030,6 +1057,10 @@ final class ProducerSender implements Runnable {
     return true;
   }
 
+  /**
+   * Fails records of a missing topic that were not sent yet; batches in flight get the broker's
+   * answer.
+   */
   private void failTopic(String topic, BrokerException error) {
     List<PendingRecord> waiting = awaitingMetadata.remove(topic);
     if (waiting != null) {

@@ -121,6 +121,19 @@ class QuorumProducerTest {
   }
 
   @Test
+  void aNotLeaderAnswerNamingTheNewLeaderIsRetriedThereWithoutBackingOff() throws Exception {
+    cluster.createTopic("t", 2);
+    cluster.advertisedLeaders.put(new TopicPartition("t", 0), 1);
+    // A backoff far longer than the wait below: only a retry without one can succeed in time.
+    producer(config().linger(Duration.ZERO).retryBackoff(Duration.ofMinutes(5)));
+
+    RecordMetadata m = producer.send(record("t", 0, "hello")).get(10, TimeUnit.SECONDS);
+
+    assertThat(m.offset()).isZero();
+    assertThat(cluster.produceRequests.get(2)).hasSize(1);
+  }
+
+  @Test
   void timeoutsSurfaceAsIndeterminateWhenRetriesRunOut() {
     cluster.createTopic("t", 1);
     // Long enough for a second attempt on a loaded machine.
