@@ -108,19 +108,6 @@ public final class BrokerNode implements AutoCloseable {
       }
     }
 
-    ExecutorService electionThreads =
-        Executors.newFixedThreadPool(4, new NamedThreads(id, "takeover"));
-    own(electionThreads::shutdownNow);
-    LeaderTakeover takeover = new LeaderTakeover(server, electionThreads);
-    PeerCrashWatch crashWatch =
-        own(
-            new PeerCrashWatch(
-                config.peers(),
-                id,
-                Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "crash-watch")),
-                takeover::leaderCrashed));
-    crashWatch.start();
-
     LocalReplicas replicas = new LocalReplicas(server, metadata, config.clusterId());
     ScheduledExecutorService reconcilerThread =
         Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "reconciler"));
@@ -140,6 +127,19 @@ public final class BrokerNode implements AutoCloseable {
         Executors.newFixedThreadPool(2, new NamedThreads(id, "metadata-client"));
     MetadataWriter writer = own(new MetadataWriter(metadataGroup, metadataCalls));
     PeerChannels peers = own(new PeerChannels());
+    ExecutorService electionThreads =
+        Executors.newFixedThreadPool(4, new NamedThreads(id, "takeover"));
+    own(electionThreads::shutdownNow);
+    LeaderTakeover takeover =
+        new LeaderTakeover(id, server, config.peers(), peers, electionThreads);
+    PeerCrashWatch crashWatch =
+        own(
+            new PeerCrashWatch(
+                config.peers(),
+                id,
+                Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "crash-watch")),
+                takeover::leaderCrashed));
+    crashWatch.start();
     ExecutorService fetchThreads = Executors.newFixedThreadPool(2, new NamedThreads(id, "fetch"));
     own(fetchThreads::shutdownNow);
     PartitionLookup lookup = new PartitionLookup(replicas);
@@ -191,7 +191,8 @@ public final class BrokerNode implements AutoCloseable {
             groups,
             producerIds,
             transactions,
-            markers);
+            markers,
+            takeover);
     ExecutorService rpcThreads = Executors.newFixedThreadPool(4, new NamedThreads(id, "rpc"));
     Server rpc =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.clientPort()))

@@ -45,6 +45,8 @@ import dev.quorum.protocol.v1.NodeStatusRequest;
 import dev.quorum.protocol.v1.NodeStatusResponse;
 import dev.quorum.protocol.v1.ProduceRequest;
 import dev.quorum.protocol.v1.ProduceResponse;
+import dev.quorum.protocol.v1.RaftLogEndsRequest;
+import dev.quorum.protocol.v1.RaftLogEndsResponse;
 import dev.quorum.protocol.v1.WriteTransactionMarkerRequest;
 import dev.quorum.protocol.v1.WriteTransactionMarkerResponse;
 import io.grpc.Status;
@@ -68,6 +70,7 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
   private final ProducerIds producerIds;
   private final TransactionCoordinator transactions;
   private final TransactionMarkers markers;
+  private final LeaderTakeover takeover;
 
   BrokerService(
       AdminHandler admin,
@@ -76,7 +79,8 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
       GroupCoordinator groups,
       ProducerIds producerIds,
       TransactionCoordinator transactions,
-      TransactionMarkers markers) {
+      TransactionMarkers markers,
+      LeaderTakeover takeover) {
     this.admin = admin;
     this.produce = produce;
     this.fetch = fetch;
@@ -84,6 +88,7 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
     this.producerIds = producerIds;
     this.transactions = transactions;
     this.markers = markers;
+    this.takeover = takeover;
   }
 
   @Override
@@ -175,6 +180,11 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
   @Override
   public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> out) {
     answer(() -> CompletableFuture.completedFuture(fetch.listOffsets(request)), out);
+  }
+
+  @Override
+  public void raftLogEnds(RaftLogEndsRequest request, StreamObserver<RaftLogEndsResponse> out) {
+    answer(() -> CompletableFuture.completedFuture(takeover.logEnds()), out);
   }
 
   @Override

@@ -4,6 +4,8 @@ import dev.quorum.protocol.v1.BrokerGrpc;
 import dev.quorum.protocol.v1.NodeInfo;
 import dev.quorum.protocol.v1.NodeStatusRequest;
 import dev.quorum.protocol.v1.NodeStatusResponse;
+import dev.quorum.protocol.v1.RaftLogEndsRequest;
+import dev.quorum.protocol.v1.RaftLogEndsResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
@@ -14,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** gRPC channels from this node to the other nodes' broker API, used to see which nodes are up. */
+/** gRPC channels from this node to the other nodes' broker API. */
 final class PeerChannels implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
@@ -55,15 +57,47 @@ final class PeerChannels implements AutoCloseable {
             v -> answers.stream().map(CompletableFuture::join).filter(id -> id > 0).toList());
   }
 
+  /**
+   * Where the peer's Raft logs end ({@link LeaderTakeover#logEnds}); an empty answer if it does not
+   * answer within {@code timeoutMs}.
+   */
+  CompletableFuture<RaftLogEndsResponse> raftLogEnds(Peer peer, long timeoutMs) {
+    CompletableFuture<RaftLogEndsResponse> answer = new CompletableFuture<>();
+    BrokerGrpc.newStub(channel(peer.host(), peer.clientPort()))
+        .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+        .raftLogEnds(
+            RaftLogEndsRequest.getDefaultInstance(),
+            new io.grpc.stub.StreamObserver<RaftLogEndsResponse>() {
+              @Override
+              public void onNext(RaftLogEndsResponse value) {
+                answer.complete(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                answer.complete(RaftLogEndsResponse.getDefaultInstance());
+              }
+
+              @Override
+              public void onCompleted() {
+                answer.complete(RaftLogEndsResponse.getDefaultInstance());
+              }
+            });
+    return answer;
+  }
+
   /** A stub for calls to another node's broker service. */
   BrokerGrpc.BrokerStub stub(NodeInfo node) {
-    return BrokerGrpc.newStub(channel(node));
+    return BrokerGrpc.newStub(channel(node.getHost(), node.getClientPort()));
   }
 
   private ManagedChannel channel(NodeInfo node) {
-    String target = node.getHost() + ":" + node.getClientPort();
+    return channel(node.getHost(), node.getClientPort());
+  }
+
+  private ManagedChannel channel(String host, int port) {
     return channels.computeIfAbsent(
-        target, t -> NettyChannelBuilder.forTarget(t).usePlaintext().build());
+        host + ":" + port, t -> NettyChannelBuilder.forTarget(t).usePlaintext().build());
   }
 
   @Override

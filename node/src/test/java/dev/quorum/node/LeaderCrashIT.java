@@ -79,7 +79,7 @@ class LeaderCrashIT {
         int leader = leaderOf(cluster, groupId);
         long lastIndex =
             division(cluster, leader, groupId).getRaftLog().getLastEntryTermIndex().getIndex();
-        // Both followers hold every entry, so whichever stands can win the vote.
+        // Both followers hold every entry, so priority and node id alone decide who stands.
         TestCluster.await(
             "both followers hold the leader's last entry",
             Duration.ofSeconds(10),
