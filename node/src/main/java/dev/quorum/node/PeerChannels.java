@@ -8,6 +8,7 @@ import dev.quorum.protocol.v1.RaftLogEndsRequest;
 import dev.quorum.protocol.v1.RaftLogEndsResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,28 +30,13 @@ final class PeerChannels implements AutoCloseable {
         answers.add(CompletableFuture.completedFuture(selfId));
         continue;
       }
-      CompletableFuture<Integer> answer = new CompletableFuture<>();
+      CompletableFuture<NodeStatusResponse> status = new CompletableFuture<>();
       BrokerGrpc.newStub(channel(node))
           .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
           .nodeStatus(
               NodeStatusRequest.getDefaultInstance(),
-              new io.grpc.stub.StreamObserver<NodeStatusResponse>() {
-                @Override
-                public void onNext(NodeStatusResponse value) {
-                  answer.complete(value.getNodeId() == node.getId() ? node.getId() : 0);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                  answer.complete(0);
-                }
-
-                @Override
-                public void onCompleted() {
-                  answer.complete(0);
-                }
-              });
-      answers.add(answer);
+              answerOrElse(status, NodeStatusResponse.getDefaultInstance()));
+      answers.add(status.thenApply(s -> s.getNodeId() == node.getId() ? node.getId() : 0));
     }
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -67,28 +53,33 @@ final class PeerChannels implements AutoCloseable {
         .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
         .raftLogEnds(
             RaftLogEndsRequest.getDefaultInstance(),
-            new io.grpc.stub.StreamObserver<RaftLogEndsResponse>() {
-              @Override
-              public void onNext(RaftLogEndsResponse value) {
-                answer.complete(value);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                answer.complete(RaftLogEndsResponse.getDefaultInstance());
-              }
-
-              @Override
-              public void onCompleted() {
-                answer.complete(RaftLogEndsResponse.getDefaultInstance());
-              }
-            });
+            answerOrElse(answer, RaftLogEndsResponse.getDefaultInstance()));
     return answer;
+  }
+
+  /** Completes {@code answer} with the call's answer, or with {@code otherwise} if it fails. */
+  private static <T> StreamObserver<T> answerOrElse(CompletableFuture<T> answer, T otherwise) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        answer.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        answer.complete(otherwise);
+      }
+
+      @Override
+      public void onCompleted() {
+        answer.complete(otherwise);
+      }
+    };
   }
 
   /** A stub for calls to another node's broker service. */
   BrokerGrpc.BrokerStub stub(NodeInfo node) {
-    return BrokerGrpc.newStub(channel(node.getHost(), node.getClientPort()));
+    return BrokerGrpc.newStub(channel(node));
   }
 
   private ManagedChannel channel(NodeInfo node) {

@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
@@ -53,8 +54,19 @@ final class PeerCrashWatch implements AutoCloseable {
 
   @Override
   public void close() {
-    thread.shutdownNow();
     watched.forEach(w -> w.channel.shutdownNow());
+    thread.shutdownNow();
+  }
+
+  /**
+   * Runs gRPC's callbacks on the watch thread; those that come after {@link #close} are dropped.
+   */
+  private void onWatchThread(Runnable task) {
+    try {
+      thread.execute(task);
+    } catch (RejectedExecutionException e) {
+      // closed: nothing is watched any more
+    }
   }
 
   private final class Watched {
@@ -69,7 +81,7 @@ final class PeerCrashWatch implements AutoCloseable {
       this.channel =
           NettyChannelBuilder.forAddress(peer.host(), peer.raftPort())
               .usePlaintext()
-              .executor(thread)
+              .executor(PeerCrashWatch.this::onWatchThread)
               // Only the connection's state matters; it carries no calls, so it must not idle out.
               .idleTimeout(30, TimeUnit.DAYS)
               .build();

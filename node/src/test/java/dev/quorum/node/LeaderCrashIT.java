@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.client.Admin;
 import dev.quorum.client.AdminConfig;
-import dev.quorum.client.NewTopic;
 import dev.quorum.client.Producer;
 import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.ProducerRecord;
 import dev.quorum.client.RecordMetadata;
-import dev.quorum.protocol.raft.TopicRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,12 +58,7 @@ class LeaderCrashIT {
     try (TestCluster cluster = new TestCluster(dir, 3, settings);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
       cluster.awaitAllNodesUp(admin);
-      var topic = admin.createTopic(new NewTopic("crash", 1, 3));
-      RaftGroupId groupId =
-          RaftGroups.partitionGroupId(
-              cluster.clusterId(),
-              TopicRecord.newBuilder().setName("crash").setTopicId(topic.topicId()).build(),
-              0);
+      RaftGroupId groupId = cluster.createOnePartitionTopic(admin, "crash");
       ProducerConfig config =
           ProducerConfig.builder()
               .bootstrap(cluster.bootstrap())

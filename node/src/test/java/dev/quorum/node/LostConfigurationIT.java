@@ -9,11 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.client.Admin;
 import dev.quorum.client.AdminConfig;
-import dev.quorum.client.NewTopic;
 import dev.quorum.client.Producer;
 import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.ProducerRecord;
-import dev.quorum.protocol.raft.TopicRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,12 +43,7 @@ class LostConfigurationIT {
     try (TestCluster cluster = new TestCluster(dir, 3, settings);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
       cluster.awaitAllNodesUp(admin);
-      var topic = admin.createTopic(new NewTopic("conf", 1, 3));
-      RaftGroupId groupId =
-          RaftGroups.partitionGroupId(
-              cluster.clusterId(),
-              TopicRecord.newBuilder().setName("conf").setTopicId(topic.topicId()).build(),
-              0);
+      RaftGroupId groupId = cluster.createOnePartitionTopic(admin, "conf");
       ProducerConfig config =
           ProducerConfig.builder()
               .bootstrap(cluster.bootstrap())

@@ -9,11 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.client.Admin;
 import dev.quorum.client.AdminConfig;
-import dev.quorum.client.NewTopic;
 import dev.quorum.client.Producer;
 import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.ProducerRecord;
-import dev.quorum.protocol.raft.TopicRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,12 +49,7 @@ class SnapshotCatchUpIT {
     try (TestCluster cluster = new TestCluster(dir, 3, settings);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
       cluster.awaitAllNodesUp(admin);
-      var topic = admin.createTopic(new NewTopic("snap", 1, 3));
-      RaftGroupId groupId =
-          RaftGroups.partitionGroupId(
-              cluster.clusterId(),
-              TopicRecord.newBuilder().setName("snap").setTopicId(topic.topicId()).build(),
-              0);
+      RaftGroupId groupId = cluster.createOnePartitionTopic(admin, "snap");
       ProducerConfig config =
           ProducerConfig.builder()
               .bootstrap(cluster.bootstrap())

@@ -1,5 +1,9 @@
 package dev.quorum.node;
 
+import dev.quorum.client.Admin;
+import dev.quorum.client.NewTopic;
+import dev.quorum.client.TopicDescription;
+import dev.quorum.protocol.raft.TopicRecord;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -11,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.StringJoiner;
 import java.util.function.BooleanSupplier;
+import org.apache.ratis.protocol.RaftGroupId;
 
 /**
  * Broker nodes in this JVM on 127.0.0.1 with ephemeral ports and their own data directories.
@@ -100,12 +105,19 @@ final class TestCluster implements AutoCloseable {
     return clusterId;
   }
 
+  /** Creates a topic of one partition with three replicas; returns the partition's Raft group. */
+  RaftGroupId createOnePartitionTopic(Admin admin, String name) {
+    TopicDescription topic = admin.createTopic(new NewTopic(name, 1, 3));
+    return RaftGroups.partitionGroupId(
+        clusterId, TopicRecord.newBuilder().setName(name).setTopicId(topic.topicId()).build(), 0);
+  }
+
   BrokerNode node(int id) {
     return nodes[id - 1];
   }
 
   /** Waits until every node of this cluster answers a status request and is registered. */
-  void awaitAllNodesUp(dev.quorum.client.Admin admin) {
+  void awaitAllNodesUp(Admin admin) {
     await(
         "every node is up",
         Duration.ofSeconds(60),
