@@ -1,5 +1,6 @@
 package dev.quorum.bench.driver;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,6 +13,10 @@ import org.HdrHistogram.Histogram;
  * record it delayed: the histogram is corrected for coordinated omission. Before the clock starts,
  * a burst ({@code --burst}, default 10,000 records) is sent and read back, the same for every
  * system, so that the fresh client JVM is compiled rather than interpreted.
+ *
+ * <p>{@code --trace FILE} writes one line per measured record: when it was due (ms since the window
+ * opened), and how long after that it was acknowledged and read. A tail made of a few stalls then
+ * shows as runs of neighbouring records, spread-out delays as isolated ones.
  */
 final class EndToEndLatency {
   /** The stamp of the warm-up burst's records: below every measured send time. */
@@ -26,11 +31,12 @@ final class EndToEndLatency {
     Duration warmup = args.seconds("warmup", 5);
     Duration measure = args.seconds("seconds", 10);
     int burst = args.integer("burst", 10_000);
+    String trace = args.string("trace", null);
     BenchSystem.SenderSettings settings =
         new BenchSystem.SenderSettings(args.millis("linger-ms", 0), args.integer("batch", 65536));
     system.createTopic(topic, 1);
     try {
-      measure(system, settings, topic, size, rate, burst, warmup, measure, results);
+      measure(system, settings, topic, size, rate, burst, warmup, measure, trace, results);
     } finally {
       system.deleteTopic(topic);
     }
@@ -45,6 +51,7 @@ final class EndToEndLatency {
       int burst,
       Duration warmup,
       Duration measure,
+      String trace,
       Results results)
       throws InterruptedException {
     byte[] template = Payloads.random(size, 11);
@@ -59,6 +66,7 @@ final class EndToEndLatency {
     AtomicLong to = new AtomicLong(Long.MAX_VALUE);
     AtomicLong expected = new AtomicLong(Long.MAX_VALUE);
     long[] lastSeen = {0};
+    Trace traced = trace == null ? null : new Trace(rate, warmup.plus(measure));
 
     Thread readerThread =
         new Thread(
@@ -76,6 +84,9 @@ final class EndToEndLatency {
                         } else if (intended >= from.get() && intended < to.get()) {
                           histogram.recordValue(Math.max(0, now - intended));
                           received.incrementAndGet();
+                          if (traced != null) {
+                            traced.read(intended, now);
+                          }
                         }
                       });
                   if (received.get() >= expected.get()) {
@@ -91,7 +102,7 @@ final class EndToEndLatency {
             "e2e-reader");
     readerThread.start();
     try (BenchSystem.Sender sender = system.newSender(settings)) {
-      BenchSystem.Ack ack =
+      BenchSystem.Ack burstAck =
           (nanos, failure) -> {
             if (failure != null) {
               errors.incrementAndGet();
@@ -101,7 +112,7 @@ final class EndToEndLatency {
       // client's send and receive paths (and the node's), as the servers' global warm-up cannot.
       byte[] burstValue = Payloads.stamped(template, BURST_STAMP);
       for (int i = 0; i < burst; i++) {
-        sender.send(topic, burstValue, ack);
+        sender.send(topic, burstValue, burstAck);
       }
       sender.flush();
       long burstDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -112,12 +123,22 @@ final class EndToEndLatency {
       from.set(start + warmup.toNanos());
       to.set(from.get() + measure.toNanos());
       expected.set((to.get() - from.get() + periodNanos - 1) / periodNanos);
+      if (traced != null) {
+        traced.start(start, from.get());
+      }
       for (long i = 0; ; i++) {
         long intended = start + i * periodNanos;
         if (intended >= to.get()) {
           break;
         }
         Pause.untilNanos(intended);
+        BenchSystem.Ack ack =
+            traced == null
+                ? burstAck
+                : (nanos, failure) -> {
+                  burstAck.done(nanos, failure);
+                  traced.acked(intended, nanos);
+                };
         sender.send(topic, Payloads.stamped(template, intended), ack);
       }
       sender.flush();
@@ -125,6 +146,9 @@ final class EndToEndLatency {
       sending.set(false);
     }
     readerThread.join();
+    if (traced != null) {
+      traced.write(Path.of(trace));
+    }
     results.record("rate", rate, "msg/s");
     results.record("p50_ms", histogram.getValueAtPercentile(50) / 1e6, "ms");
     results.record("p99_ms", histogram.getValueAtPercentile(99) / 1e6, "ms");
