@@ -63,6 +63,14 @@ public final class BrokerNode implements AutoCloseable {
    */
   static BrokerNode start(NodeConfig config, List<ServerInterceptor> interceptors)
       throws IOException {
+    CommonPool.requestParallelism();
+    if (!CommonPool.pooled()) {
+      LOG.warn(
+          "node {}: the common ForkJoinPool has a parallelism below 2, so Ratis starts a thread for"
+              + " each entry a follower appends; start the JVM with -D{}=2",
+          config.nodeId(),
+          CommonPool.PARALLELISM);
+    }
     BrokerNode node = new BrokerNode(config, interceptors);
     try {
       node.startComponents();
@@ -289,6 +297,7 @@ public final class BrokerNode implements AutoCloseable {
   }
 
   public static void main(String[] args) {
+    CommonPool.requestParallelism();
     NodeConfig config;
     try {
       config = NodeCommandLine.parse(args);
