@@ -67,7 +67,7 @@ public final class BrokerNode implements AutoCloseable {
     if (!CommonPool.pooled()) {
       LOG.warn(
           "node {}: the common ForkJoinPool has a parallelism below 2, so Ratis starts a thread for"
-              + " each entry a follower appends; start the JVM with -D{}=2",
+              + " each entry a follower appends; start the JVM with -D{}=4",
           config.nodeId(),
           CommonPool.PARALLELISM);
     }

@@ -15,12 +15,20 @@ final class CommonPool {
   private CommonPool() {}
 
   /**
-   * Asks for a parallelism of 2 unless the operator chose one. The JDK reads the setting when the
-   * pool is first used, so this must run before anything in the JVM uses it.
+   * A follower's append task waits while its group's log queue is full, so a few groups behind on
+   * their disk must not hold every worker of the pool: at least this many.
+   */
+  private static final int MIN_PARALLELISM = 4;
+
+  /**
+   * Asks for a parallelism of at least {@value #MIN_PARALLELISM} unless the operator chose one. The
+   * JDK reads the setting when the pool is first used, so this must run before anything in the JVM
+   * uses it. The pool starts workers only while tasks wait for one, and idle ones end.
    */
   static void requestParallelism() {
-    if (System.getProperty(PARALLELISM) == null && Runtime.getRuntime().availableProcessors() < 3) {
-      System.setProperty(PARALLELISM, "2");
+    if (System.getProperty(PARALLELISM) == null
+        && Runtime.getRuntime().availableProcessors() - 1 < MIN_PARALLELISM) {
+      System.setProperty(PARALLELISM, Integer.toString(MIN_PARALLELISM));
     }
   }
 
