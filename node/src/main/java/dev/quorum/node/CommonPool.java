@@ -7,7 +7,7 @@ import java.util.concurrent.ForkJoinPool;
  * The JDK backs that executor with the common ForkJoinPool only when the pool's parallelism is at
  * least 2, and the pool's default is one less than the cores; on a machine of 2 cores every such
  * step started a thread of its own, one for each entry a follower appended (60 a second at 100
- * records/s, thousands under load).
+ * records/s).
  */
 final class CommonPool {
   static final String PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
