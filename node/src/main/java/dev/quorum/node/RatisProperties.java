@@ -42,6 +42,12 @@ final class RatisProperties {
 
   private static final Logger LOG = LoggerFactory.getLogger(RatisProperties.class);
 
+  /**
+   * Keys that let Ratis count entries as flushed before they are. Unsafe flush says so. Async flush
+   * in Ratis 3.3.0 forces the file on another thread but, when that finishes, marks as flushed
+   * everything written by then, including entries written while it ran, and it does so even when
+   * the force failed ({@code SegmentedRaftLogWorker.asyncFlushOutStream}).
+   */
   private static final java.util.Set<String> UNSAFE_KEYS =
       java.util.Set.of(
           RaftServerConfigKeys.Log.UNSAFE_FLUSH_ENABLED_KEY,
