@@ -31,6 +31,10 @@ final class LocalReplicas {
     return server;
   }
 
+  RaftGroupId metadataGroupId() {
+    return RaftGroups.metadataGroupId(clusterId);
+  }
+
   /** A partition as the metadata describes it, with the local replica if this node hosts one. */
   record Partition(
       TopicRecord topic,

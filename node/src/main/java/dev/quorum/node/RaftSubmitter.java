@@ -15,6 +15,7 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.server.RaftServer;
@@ -42,7 +43,9 @@ final class RaftSubmitter {
       LocalReplicas.Partition partition, PartitionCommand command, long timeoutMs) {
     String name = partition.topic().getName() + "-" + partition.partition();
     RaftClientRequest request =
-        request(partition, Message.valueOf(UnsafeByteOperations.unsafeWrap(command.toByteArray())))
+        request(
+                partition.groupId(),
+                Message.valueOf(UnsafeByteOperations.unsafeWrap(command.toByteArray())))
             .setType(RaftClientRequest.writeRequestType())
             .build();
     CompletableFuture<RaftClientReply> submitted;
@@ -63,8 +66,17 @@ final class RaftSubmitter {
    * it applied everything committed up to then; false if that could not be confirmed in time.
    */
   CompletableFuture<Boolean> confirmLeadership(LocalReplicas.Partition partition, long timeoutMs) {
+    return catchUp(partition.groupId(), timeoutMs);
+  }
+
+  /**
+   * Completes with true once this node's replica of the group applied everything the group had
+   * committed when asked (a Raft read index, taken from the leader if this replica follows); false
+   * if that could not be done in time.
+   */
+  CompletableFuture<Boolean> catchUp(RaftGroupId group, long timeoutMs) {
     RaftClientRequest request =
-        request(partition, Message.EMPTY).setType(RaftClientRequest.readRequestType()).build();
+        request(group, Message.EMPTY).setType(RaftClientRequest.readRequestType()).build();
     try {
       return server
           .submitClientRequestAsync(request)
@@ -75,11 +87,11 @@ final class RaftSubmitter {
     }
   }
 
-  private RaftClientRequest.Builder request(LocalReplicas.Partition partition, Message message) {
+  private RaftClientRequest.Builder request(RaftGroupId group, Message message) {
     return RaftClientRequest.newBuilder()
         .setClientId(clientId)
         .setServerId(server.getId())
-        .setGroupId(partition.groupId())
+        .setGroupId(group)
         .setCallId(callId.incrementAndGet())
         .setMessage(message);
   }

@@ -100,8 +100,12 @@ final class TransactionMarkers {
                       ? Errors.indeterminate(ErrorCode.UNAVAILABLE, String.valueOf(failure))
                       : response.getError();
               ErrorCode code = error.getCode();
-              if (code == ErrorCode.NONE || (isUnknown(code) && goneHere(marker))) {
+              if (code == ErrorCode.NONE) {
                 done.complete(null);
+                return;
+              }
+              if (isUnknown(code) && goneHere(marker)) {
+                completeIfDeleted(marker, stillCoordinator, attempts, done);
                 return;
               }
               LOG.debug(
@@ -111,17 +115,48 @@ final class TransactionMarkers {
                   marker.getPartition(),
                   target,
                   error.getMessage());
-              long backoff = Math.min(MAX_BACKOFF_MS, 50L << Math.min(attempts, 5));
               int nextHint = code == ErrorCode.NOT_LEADER ? error.getLeaderHint() : 0;
-              try {
-                timer.schedule(
-                    () -> attempt(marker, stillCoordinator, attempts + 1, nextHint, done),
-                    backoff,
-                    TimeUnit.MILLISECONDS);
-              } catch (RuntimeException e) {
-                done.completeExceptionally(e); // shutting down
+              retryLater(marker, stillCoordinator, attempts, nextHint, done);
+            });
+  }
+
+  /**
+   * A deleted topic needs no marker, but this node's view may only be behind (just restarted, cut
+   * off): it lacks topics that exist, and skipping their marker would leave the transaction open
+   * there. So the view first catches up with everything the metadata group committed.
+   */
+  private void completeIfDeleted(
+      WriteTransactionMarkerRequest marker,
+      BooleanSupplier stillCoordinator,
+      int attempts,
+      CompletableFuture<Void> done) {
+    submitter
+        .catchUp(replicas.metadataGroupId(), RPC_TIMEOUT_MS)
+        .whenComplete(
+            (caughtUp, failure) -> {
+              if (failure == null && caughtUp && goneHere(marker)) {
+                done.complete(null);
+              } else {
+                retryLater(marker, stillCoordinator, attempts, 0, done);
               }
             });
+  }
+
+  private void retryLater(
+      WriteTransactionMarkerRequest marker,
+      BooleanSupplier stillCoordinator,
+      int attempts,
+      int hint,
+      CompletableFuture<Void> done) {
+    long backoff = Math.min(MAX_BACKOFF_MS, 50L << Math.min(attempts, 5));
+    try {
+      timer.schedule(
+          () -> attempt(marker, stillCoordinator, attempts + 1, hint, done),
+          backoff,
+          TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      done.completeExceptionally(e); // shutting down
+    }
   }
 
   private static boolean isUnknown(ErrorCode code) {

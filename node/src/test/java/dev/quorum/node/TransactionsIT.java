@@ -93,6 +93,24 @@ class TransactionsIT {
   }
 
   @Test
+  void aTransactionCommitsAfterOneOfItsTopicsWasDeleted() {
+    admin.createTopic(new NewTopic("tx-kept", 1, 3));
+    admin.createTopic(new NewTopic("tx-doomed", 1, 3));
+    Producer producer = transactional("deleter", Duration.ofMinutes(1));
+    producer.initTransactions();
+    producer.beginTransaction();
+    send(producer, "tx-kept", "kept-", 0, 3);
+    send(producer, "tx-doomed", "doomed-", 0, 3);
+    producer.flush();
+    admin.deleteTopic("tx-doomed");
+
+    // The deleted partition needs no marker: the coordinator must not wait for one forever.
+    producer.commitTransaction();
+    assertThat(drain("tx-kept", 1, IsolationLevel.READ_COMMITTED, 3))
+        .containsExactlyElementsOf(values("kept-", 0, 3));
+  }
+
+  @Test
   void aZombieProducerIsFencedAndItsOpenTransactionAborted() {
     admin.createTopic(new NewTopic("tx-zombie", 1, 3));
     Producer zombie = transactional("worker-1", Duration.ofMinutes(1));
