@@ -127,6 +127,12 @@ public final class ErrorCodes {
     };
   }
 
+  /** {@code definite}, reported for a write an earlier attempt of which may have been applied. */
+  static BrokerException mayHaveBeenWritten(BrokerException definite) {
+    return new BrokerException(
+        definite.getMessage() + " (an earlier attempt may have been written)", true, definite);
+  }
+
   static boolean isRetriable(BrokerException e) {
     return e instanceof RetriableBrokerException;
   }

@@ -723,9 +723,13 @@ final class ProducerSender implements Runnable {
     q.batches.remove(b);
     b.inFlight = false;
     b.finished = true;
-    b.records.forEach(p -> fail(p, error));
+    // The last answer may be definite while an earlier attempt (a lost connection) may have
+    // written.
+    BrokerException reported =
+        b.indeterminate && !error.indeterminate() ? ErrorCodes.mayHaveBeenWritten(error) : error;
+    b.records.forEach(p -> fail(p, reported));
     if (b.producerId != 0) {
-      sequenceAfterFailure(q, b, error.indeterminate() || b.indeterminate);
+      sequenceAfterFailure(q, b, reported.indeterminate());
     }
     completeAcknowledged(q);
   }

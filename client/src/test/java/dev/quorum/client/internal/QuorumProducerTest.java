@@ -168,6 +168,33 @@ class QuorumProducerTest {
   }
 
   @Test
+  void aDefiniteRefusalAfterAnAttemptThatMayHaveWrittenIsIndeterminate() {
+    cluster.createTopic("t", 1);
+    producer(config().linger(Duration.ZERO).deliveryTimeout(Duration.ofSeconds(5)));
+    AtomicInteger attempts = new AtomicInteger();
+    // A node that answers from a stale view says "no such topic", which alone means "not written";
+    // after the first attempt timed out, the record may be in the log all the same.
+    cluster.produceHook =
+        (node, p) ->
+            attempts.incrementAndGet() == 1
+                ? Error.newBuilder()
+                    .setCode(ErrorCode.REQUEST_TIMED_OUT)
+                    .setMessage("commit timed out")
+                    .setIndeterminate(true)
+                    .build()
+                : Error.newBuilder()
+                    .setCode(ErrorCode.UNKNOWN_TOPIC)
+                    .setMessage("topic 't' does not exist")
+                    .build();
+
+    Throwable e = failure(producer.send(record("t", 0, "v")));
+
+    assertThat(((BrokerException) e).indeterminate()).isTrue();
+    assertThat(e.getMessage()).contains("does not exist");
+    assertThat(attempts.get()).isEqualTo(2);
+  }
+
+  @Test
   void requestTimedOutAloneIsIndeterminate() {
     cluster.createTopic("t", 1);
     cluster.produceHook =
