@@ -129,7 +129,10 @@ public final class BrokerNode implements AutoCloseable {
                 () -> appliedIndex(metadata),
                 reconcilerThread));
     metadata.addListener(reconciler::requestPass);
-    reconciler.start();
+    RaftSubmitter submitter = new RaftSubmitter(server);
+    MetadataCatchUp catchUp = new MetadataCatchUp(id, submitter, metadataGroupId, reconcilerThread);
+    catchUp.caughtUp().thenRunAsync(reconciler::start, reconcilerThread);
+    catchUp.start();
 
     ExecutorService metadataCalls =
         Executors.newFixedThreadPool(2, new NamedThreads(id, "metadata-client"));
@@ -151,7 +154,6 @@ public final class BrokerNode implements AutoCloseable {
     ExecutorService fetchThreads = Executors.newFixedThreadPool(2, new NamedThreads(id, "fetch"));
     own(fetchThreads::shutdownNow);
     PartitionLookup lookup = new PartitionLookup(replicas);
-    RaftSubmitter submitter = new RaftSubmitter(server);
     Clock clock = Clock.systemUTC();
     GroupCoordinator groups =
         own(
@@ -204,7 +206,9 @@ public final class BrokerNode implements AutoCloseable {
     ExecutorService rpcThreads = Executors.newFixedThreadPool(4, new NamedThreads(id, "rpc"));
     Server rpc =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.clientPort()))
-            .addService(ServerInterceptors.intercept(service, interceptors))
+            .addService(
+                ServerInterceptors.intercept(
+                    ServerInterceptors.intercept(service, interceptors), catchUp))
             .executor(rpcThreads)
             .maxInboundMessageSize(64 << 20)
             .build()

@@ -1,0 +1,57 @@
+package dev.quorum.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quorum.client.Admin;
+import dev.quorum.client.AdminConfig;
+import dev.quorum.client.BrokerUnavailableException;
+import dev.quorum.client.NewTopic;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node starts from the metadata it last flushed and learns what the metadata group committed
+ * since only from the group's leader. Until it has, it must not answer from that view: it would
+ * call a topic created meanwhile unknown, a definite answer clients act on.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class MetadataCatchUpIT {
+  @TempDir Path dir;
+
+  @Test
+  void aNodeRefusesCallsUntilItHasCaughtUpOnMetadata() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+      try (Admin all = admin(cluster.bootstrap(), Duration.ofSeconds(30))) {
+        cluster.awaitAllNodesUp(all);
+        cluster.stop(1);
+        all.createTopic(new NewTopic("created-while-node-1-was-down", 1, 2));
+      }
+      cluster.stop(2);
+      cluster.stop(3);
+      cluster.start(1);
+
+      String node1 = "127.0.0.1:" + cluster.properties(1).getProperty(NodeConfig.CLIENT_PORT);
+      try (Admin viaNode1 = admin(node1, Duration.ofSeconds(3))) {
+        // Alone, node 1 cannot reach the metadata group's majority, so it cannot catch up.
+        assertThatThrownBy(() -> viaNode1.describeTopic("created-while-node-1-was-down"))
+            .isInstanceOf(BrokerUnavailableException.class)
+            .hasMessageContaining("not caught up");
+      }
+
+      cluster.start(2);
+      try (Admin viaNode1 = admin(node1, Duration.ofSeconds(30))) {
+        assertThat(viaNode1.describeTopic("created-while-node-1-was-down").partitions()).hasSize(1);
+      }
+    }
+  }
+
+  private static Admin admin(String bootstrap, Duration requestTimeout) {
+    return Admin.create(
+        AdminConfig.builder().bootstrap(bootstrap).requestTimeout(requestTimeout).build());
+  }
+}
