@@ -92,6 +92,9 @@ public final class BrokerNode implements AutoCloseable {
 
     Parameters parameters = new Parameters();
     ExecutorService raftRpc = RaftRpcExecutor.install(parameters, id);
+    // Other nodes act on a metadata change (start replicas, answer for a new topic) once they have
+    // applied it, so they must hear of its commit at once, not with the next heartbeat.
+    LostEntriesRpcFactory.promptCommits(parameters, metadataGroupId);
     own(raftRpc::shutdownNow);
     // build() recovers every group found on disk, so the registry must work before it.
     RaftServer server =

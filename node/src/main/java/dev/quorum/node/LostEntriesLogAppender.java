@@ -2,9 +2,11 @@ package dev.quorum.node;
 
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.grpc.server.GrpcLogAppender;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
+import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +14,8 @@ import org.slf4j.LoggerFactory;
  * Ratis' gRPC log appender, restarted when its follower lost entries it had acknowledged (see
  * {@link LostEntriesDetector}). Ratis' own restart replaces the follower's state on the leader, so
  * the match index starts from nothing and the next INCONSISTENCY reply sets where to resend from.
+ * In a group with prompt commits (the metadata group) it also tells the follower of each commit
+ * within {@link #PROMPT_COMMIT_MS}, since nodes write no commit-index entries that would carry it.
  */
 final class LostEntriesLogAppender extends GrpcLogAppender {
   private static final Logger LOG = LoggerFactory.getLogger(LostEntriesLogAppender.class);
@@ -19,7 +23,17 @@ final class LostEntriesLogAppender extends GrpcLogAppender {
   /** Ratis backs off at most 5 s between answers of a stalled follower. */
   private static final long CONFIRM_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(12);
 
+  /**
+   * The longest a follower of a group with prompt commits waits to hear of a commit (the appender
+   * also wakes for every new entry, but not for a commit).
+   */
+  static final long PROMPT_COMMIT_MS = 20;
+
   private final LostEntriesRpcFactory factory;
+  private final boolean promptCommits;
+
+  /** The highest commit index the follower was sent and can apply; the appender's thread only. */
+  private long commitSent = -1;
 
   /** The follower's answer that showed the loss, or -1; set on gRPC's thread. */
   private volatile long lostFrom = -1;
@@ -34,6 +48,42 @@ final class LostEntriesLogAppender extends GrpcLogAppender {
       LostEntriesRpcFactory factory) {
     super(server, leaderState, follower);
     this.factory = factory;
+    this.promptCommits = factory.promptCommits(server.getMemberId().getGroupId());
+  }
+
+  // Ratis' loop builds a request when entries are due or the follower's commit index is behind;
+  // with no entries due it sends nothing until the next heartbeat, so a new commit goes alone.
+  @Override
+  public AppendEntriesRequestProto newAppendEntriesRequest(long callId, boolean heartbeat)
+      throws RaftLogIOException {
+    boolean commitOnly =
+        promptCommits
+            && getRaftLog().getLastCommittedIndex() > commitSent
+            && getRaftLog().getNextIndex() <= getFollower().getNextIndex();
+    AppendEntriesRequestProto request =
+        super.newAppendEntriesRequest(callId, heartbeat || commitOnly);
+    if (request != null) {
+      commitSent = Math.max(commitSent, conveyedCommit(request));
+    }
+    return request;
+  }
+
+  /**
+   * The commit index a follower takes from the request: no further than the entries the request
+   * vouches for (Ratis' {@code RaftServerImpl.effectiveCommitIndex}). A heartbeat sent while
+   * entries are in flight names no previous entry and conveys nothing, so it is sent again.
+   */
+  private static long conveyedCommit(AppendEntriesRequestProto request) {
+    int entries = request.getEntriesCount();
+    long vouched;
+    if (request.hasPreviousLog()) {
+      vouched = request.getPreviousLog().getIndex() + entries;
+    } else if (entries > 0) {
+      vouched = request.getEntries(entries - 1).getIndex();
+    } else {
+      return -1;
+    }
+    return Math.min(request.getLeaderCommit(), vouched);
   }
 
   // Ratis calls this for every INCONSISTENCY answer, with the follower's next index. A heartbeat
@@ -60,7 +110,9 @@ final class LostEntriesLogAppender extends GrpcLogAppender {
   public long getWaitTimeMs() {
     long from = lostFrom;
     if (from < 0) {
-      return super.getWaitTimeMs();
+      return promptCommits
+          ? Math.min(super.getWaitTimeMs(), PROMPT_COMMIT_MS)
+          : super.getWaitTimeMs();
     }
     // A loss seen while a restart is refused is forgotten: if it is real, the follower's next
     // answer reports it again.

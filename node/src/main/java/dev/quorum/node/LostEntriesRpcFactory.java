@@ -4,19 +4,38 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
+import org.jspecify.annotations.Nullable;
 
 /** Ratis' gRPC transport with {@link LostEntriesLogAppender}s; everything else is Ratis' own. */
 final class LostEntriesRpcFactory extends GrpcFactory {
+  private static final String PROMPT_COMMITS_KEY = "quorum.raft.prompt-commits.group";
+
   private final LostEntriesDetector detector;
   private final Set<String> resetFollowers = ConcurrentHashMap.newKeySet();
+  private final @Nullable RaftGroupId promptCommits;
 
   LostEntriesRpcFactory(Parameters parameters, long minResetGapNanos) {
     super(parameters);
     this.detector = new LostEntriesDetector(minResetGapNanos);
+    this.promptCommits = parameters.get(PROMPT_COMMITS_KEY, RaftGroupId.class);
+  }
+
+  /**
+   * Makes the leader of {@code group} tell its followers of each commit within {@link
+   * LostEntriesLogAppender#PROMPT_COMMIT_MS}, rather than with the next entry or heartbeat (see
+   * RatisProperties: nodes write no commit-index entries).
+   */
+  static void promptCommits(Parameters parameters, RaftGroupId group) {
+    parameters.put(PROMPT_COMMITS_KEY, group, RaftGroupId.class);
+  }
+
+  boolean promptCommits(RaftGroupId group) {
+    return group.equals(promptCommits);
   }
 
   LostEntriesDetector detector() {

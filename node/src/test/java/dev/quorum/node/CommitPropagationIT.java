@@ -1,0 +1,80 @@
+package dev.quorum.node;
+
+import static dev.quorum.node.PartitionReplicas.division;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quorum.client.Admin;
+import dev.quorum.client.AdminConfig;
+import dev.quorum.statemachine.MetadataStateMachine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nodes write no commit-index entries to their Raft logs (RatisProperties), so a follower learns
+ * that an entry committed from the next entry or heartbeat. For metadata the leader sends the
+ * commit at once: here heartbeats come every five minutes, so only that can let every node act on a
+ * new topic within the test.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CommitPropagationIT {
+  /** First elections stay quick; heartbeats follow the 10-minute election timeout below. */
+  private static final Map<String, String> QUICK_FIRST_ELECTION =
+      Map.of(
+          RaftServerConfigKeys.Rpc.FIRST_ELECTION_TIMEOUT_MIN_KEY, "300ms",
+          RaftServerConfigKeys.Rpc.FIRST_ELECTION_TIMEOUT_MAX_KEY, "600ms");
+
+  @TempDir Path dir;
+
+  @BeforeEach
+  void quickFirstElections() {
+    QUICK_FIRST_ELECTION.forEach(System::setProperty);
+  }
+
+  @AfterEach
+  void defaultFirstElections() {
+    QUICK_FIRST_ELECTION.keySet().forEach(System::clearProperty);
+  }
+
+  @Test
+  void everyNodeKnowsNewTopicsAndHostsTheirReplicasLongBeforeAHeartbeat() throws Exception {
+    Map<String, String> settings =
+        Map.of(NodeConfig.ELECTION_TIMEOUT_MIN, "10m", NodeConfig.ELECTION_TIMEOUT_MAX, "20m");
+    try (TestCluster cluster = new TestCluster(dir, 3, settings);
+        Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
+      cluster.awaitAllNodesUp(admin);
+      RaftGroupId metadataGroup = RaftGroups.metadataGroupId(cluster.clusterId());
+      // Several in turn: each one's commit must reach the followers, not only the first.
+      for (String topic : new String[] {"first", "second", "third"}) {
+        RaftGroupId partition = cluster.createOnePartitionTopic(admin, topic);
+        TestCluster.await(
+            "every node knows " + topic + " and hosts a replica of its partition",
+            Duration.ofSeconds(20),
+            () -> {
+              for (int id = 1; id <= 3; id++) {
+                RaftServer.Division metadata = division(cluster, id, metadataGroup);
+                if (metadata == null
+                    || ((MetadataStateMachine) metadata.getStateMachine())
+                        .view()
+                        .topic(topic)
+                        .isEmpty()
+                    || division(cluster, id, partition) == null) {
+                  return false;
+                }
+              }
+              return true;
+            });
+        assertThat(admin.describeTopic(topic).partitions()).hasSize(1);
+      }
+    }
+  }
+}
