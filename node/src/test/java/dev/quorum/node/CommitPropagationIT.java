@@ -12,11 +12,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,25 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * commit at once: here heartbeats come every five minutes, so only that can let every node act on a
  * new topic within the test.
  */
+@ExtendWith(QuickFirstElections.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CommitPropagationIT {
-  /** First elections stay quick; heartbeats follow the 10-minute election timeout below. */
-  private static final Map<String, String> QUICK_FIRST_ELECTION =
-      Map.of(
-          RaftServerConfigKeys.Rpc.FIRST_ELECTION_TIMEOUT_MIN_KEY, "300ms",
-          RaftServerConfigKeys.Rpc.FIRST_ELECTION_TIMEOUT_MAX_KEY, "600ms");
-
   @TempDir Path dir;
-
-  @BeforeEach
-  void quickFirstElections() {
-    QUICK_FIRST_ELECTION.forEach(System::setProperty);
-  }
-
-  @AfterEach
-  void defaultFirstElections() {
-    QUICK_FIRST_ELECTION.keySet().forEach(System::clearProperty);
-  }
 
   @Test
   void everyNodeKnowsNewTopicsAndHostsTheirReplicasLongBeforeAHeartbeat() throws Exception {

@@ -17,11 +17,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.server.RaftServerConfigKeys;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,26 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * waiting out the election timeout. The timeout here is far longer than the test may run, so only
  * that path can elect the new leader.
  */
+@ExtendWith(QuickFirstElections.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LeaderCrashIT {
-  /** First elections (a new group, a restart) stay quick: only later ones wait for the timeout. */
-  private static final Map<String, String> QUICK_FIRST_ELECTION =
-      Map.of(
-          RaftServerConfigKeys.Rpc.FIRST_ELECTION_TIMEOUT_MIN_KEY, "300ms",
-          RaftServerConfigKeys.Rpc.FIRST_ELECTION_TIMEOUT_MAX_KEY, "600ms");
-
   @TempDir Path dir;
-
-  @BeforeEach
-  void quickFirstElections() {
-    // Read by RatisProperties when a node starts (a Ratis key set as a JVM system property).
-    QUICK_FIRST_ELECTION.forEach(System::setProperty);
-  }
-
-  @AfterEach
-  void defaultFirstElections() {
-    QUICK_FIRST_ELECTION.keySet().forEach(System::clearProperty);
-  }
 
   @Test
   void aPartitionWhoseLeaderDiesTakesWritesAgainLongBeforeTheElectionTimeout() throws Exception {

@@ -147,17 +147,7 @@ class QuorumProducerTest {
     // The first attempt may have been written; later ones certainly were not. The final error is
     // the last one, but must still say "maybe written".
     cluster.produceHook =
-        (node, p) ->
-            attempts.incrementAndGet() == 1
-                ? Error.newBuilder()
-                    .setCode(ErrorCode.REQUEST_TIMED_OUT)
-                    .setMessage("commit timed out")
-                    .setIndeterminate(true)
-                    .build()
-                : Error.newBuilder()
-                    .setCode(ErrorCode.LEADER_NOT_AVAILABLE)
-                    .setMessage("election in progress")
-                    .build();
+        timesOutOnceThen(attempts, ErrorCode.LEADER_NOT_AVAILABLE, "election in progress");
 
     Throwable e = failure(producer.send(record("t", 0, "v")));
 
@@ -175,23 +165,28 @@ class QuorumProducerTest {
     // A node that answers from a stale view says "no such topic", which alone means "not written";
     // after the first attempt timed out, the record may be in the log all the same.
     cluster.produceHook =
-        (node, p) ->
-            attempts.incrementAndGet() == 1
-                ? Error.newBuilder()
-                    .setCode(ErrorCode.REQUEST_TIMED_OUT)
-                    .setMessage("commit timed out")
-                    .setIndeterminate(true)
-                    .build()
-                : Error.newBuilder()
-                    .setCode(ErrorCode.UNKNOWN_TOPIC)
-                    .setMessage("topic 't' does not exist")
-                    .build();
+        timesOutOnceThen(attempts, ErrorCode.UNKNOWN_TOPIC, "topic 't' does not exist");
 
     Throwable e = failure(producer.send(record("t", 0, "v")));
 
     assertThat(((BrokerException) e).indeterminate()).isTrue();
     assertThat(e.getMessage()).contains("does not exist");
     assertThat(attempts.get()).isEqualTo(2);
+  }
+
+  /**
+   * Answers the first attempt with a commit timeout (maybe written), every later one definitely.
+   */
+  private static FakeCluster.ProduceHook timesOutOnceThen(
+      AtomicInteger attempts, ErrorCode later, String message) {
+    return (node, p) ->
+        attempts.incrementAndGet() == 1
+            ? Error.newBuilder()
+                .setCode(ErrorCode.REQUEST_TIMED_OUT)
+                .setMessage("commit timed out")
+                .setIndeterminate(true)
+                .build()
+            : Error.newBuilder().setCode(later).setMessage(message).build();
   }
 
   @Test
