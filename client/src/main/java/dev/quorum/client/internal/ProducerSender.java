@@ -723,8 +723,7 @@ final class ProducerSender implements Runnable {
     q.batches.remove(b);
     b.inFlight = false;
     b.finished = true;
-    // The last answer may be definite while an earlier attempt (a lost connection) may have
-    // written.
+    // An earlier attempt (a lost connection, a timeout) may have written what the last one refused.
     BrokerException reported =
         b.indeterminate && !error.indeterminate() ? ErrorCodes.mayHaveBeenWritten(error) : error;
     b.records.forEach(p -> fail(p, reported));
