@@ -5,8 +5,6 @@ import dev.quorum.client.NewTopic;
 import dev.quorum.client.TopicDescription;
 import dev.quorum.protocol.raft.TopicRecord;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +32,7 @@ final class TestCluster implements AutoCloseable {
     this.clusterId = "it-" + Long.toHexString(System.nanoTime());
     this.settings = settings;
     for (int id = 1; id <= size; id++) {
-      peers.add(new Peer(id, "127.0.0.1", freePort(), freePort()));
+      peers.add(new Peer(id, "127.0.0.1", LoopbackPorts.pick(), LoopbackPorts.pick()));
     }
     this.nodes = new BrokerNode[size];
     try {
@@ -143,12 +141,6 @@ final class TestCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted while waiting until " + what);
       }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 

@@ -1,10 +1,9 @@
 package dev.quorum.chaos.cluster;
 
 import dev.quorum.node.EmbeddedBroker;
+import dev.quorum.node.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -225,8 +224,8 @@ public final class InProcessCluster implements ChaosCluster {
   }
 
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+    try {
+      return LoopbackPorts.pick();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
