@@ -16,6 +16,8 @@ final class PendingRecord {
   final long createdNanos;
   final CompletableFuture<RecordMetadata> future;
   TopicPartition partition;
+  // Set before the record is queued; what flush() counts it in.
+  FlushTracker.Generation flushGeneration;
 
   PendingRecord(
       ProducerRecord record, long createdNanos, CompletableFuture<RecordMetadata> future) {

@@ -90,6 +90,9 @@ final class ProducerSender implements Runnable {
   /** Receives each record's outcome on the sender thread. */
   interface Completion {
     void complete(PendingRecord record, RecordMetadata metadata, BrokerException error);
+
+    /** Called at the end of every round of the sender's loop: pass on what it reported. */
+    void handOver();
   }
 
   private final ProducerConfig config;
@@ -240,6 +243,7 @@ final class ProducerSender implements Runnable {
         if (closing && idle()) {
           return;
         }
+        completion.handOver(); // before waiting: what expired or failed above must not wait too
         Runnable event = events.poll(waitNanos(System.nanoTime()), TimeUnit.NANOSECONDS);
         while (event != null) {
           event.run();
@@ -250,6 +254,8 @@ final class ProducerSender implements Runnable {
       } catch (RuntimeException e) {
         // Never let the thread die: every pending future would hang forever.
         log.error("unexpected error in the producer sender", e);
+      } finally {
+        completion.handOver();
       }
     }
   }

@@ -10,14 +10,14 @@ import dev.quorum.client.RecordMetadata;
 import dev.quorum.client.SourceOffsetUpdate;
 import dev.quorum.client.TopicPartition;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +35,9 @@ public final class QuorumProducer implements Producer {
   private final ProducerConfig config;
   private final NodeConnections connections;
   private final Semaphore buffer;
-  private final Set<CompletableFuture<RecordMetadata>> pending = ConcurrentHashMap.newKeySet();
+  private final FlushTracker flushes = new FlushTracker();
+  // Outcomes the sender has reported and not yet handed to the callback thread (sender thread).
+  private List<Outcome> outcomes = new ArrayList<>();
   private final ExecutorService callbacks;
   private final ProducerSender sender;
   private final TransactionManager transactions;
@@ -70,7 +72,22 @@ public final class QuorumProducer implements Producer {
             connections,
             Addresses.parse("bootstrap", config.bootstrap()),
             min(config.requestTimeout(), Duration.ofSeconds(10)));
-    this.sender = new ProducerSender(config, connections, metadata, this::complete);
+    this.sender =
+        new ProducerSender(
+            config,
+            connections,
+            metadata,
+            new ProducerSender.Completion() {
+              @Override
+              public void complete(PendingRecord p, RecordMetadata m, BrokerException error) {
+                QuorumProducer.this.complete(p, m, error);
+              }
+
+              @Override
+              public void handOver() {
+                QuorumProducer.this.handOver();
+              }
+            });
     this.transactions =
         config.transactionalId() == null
             ? null
@@ -167,7 +184,7 @@ public final class QuorumProducer implements Producer {
         buffer.release();
         throw new IllegalStateException("producer is closed");
       }
-      pending.add(future);
+      p.flushGeneration = flushes.sent();
       sender.append(p);
     } finally {
       closeLock.readLock().unlock();
@@ -175,21 +192,42 @@ public final class QuorumProducer implements Producer {
     return future;
   }
 
-  /** Called on the sender thread with each record's outcome. */
+  private record Outcome(PendingRecord record, RecordMetadata metadata, BrokerException error) {
+    void deliver() {
+      if (error != null) {
+        record.future.completeExceptionally(error);
+      } else {
+        record.future.complete(metadata);
+      }
+      record.flushGeneration.done();
+    }
+  }
+
+  /** Called on the sender thread with each record's outcome; {@link #handOver} passes them on. */
   private void complete(PendingRecord p, RecordMetadata metadata, BrokerException error) {
     if (error != null && transactions != null) {
       transactions.recordFailed(error);
     }
-    buffer.release();
-    pending.remove(p.future);
-    callbacks.execute(
-        () -> {
-          if (error != null) {
-            p.future.completeExceptionally(error);
-          } else {
-            p.future.complete(metadata);
-          }
-        });
+    outcomes.add(new Outcome(p, metadata, error));
+  }
+
+  /**
+   * Called on the sender thread at the end of each of its rounds: frees the buffer space and wakes
+   * the callback thread once for all the outcomes of the round, not once per record.
+   */
+  private void handOver() {
+    if (outcomes.isEmpty()) {
+      return;
+    }
+    List<Outcome> round = outcomes;
+    outcomes = new ArrayList<>();
+    buffer.release(round.size());
+    try {
+      callbacks.execute(() -> round.forEach(Outcome::deliver));
+    } catch (RejectedExecutionException e) {
+      // Closed while the sender still reports (it outlived close's wait): nobody else will.
+      round.forEach(Outcome::deliver);
+    }
   }
 
   @Override
@@ -197,10 +235,10 @@ public final class QuorumProducer implements Producer {
     if (Thread.currentThread() == callbackThread) {
       throw new IllegalStateException("flush() must not be called from a send callback");
     }
-    CompletableFuture<?>[] snapshot = pending.toArray(new CompletableFuture<?>[0]);
+    CompletableFuture<Void> sentBefore = flushes.close();
     sender.flushStarted();
     try {
-      CompletableFuture.allOf(snapshot).handle((v, e) -> null).join();
+      sentBefore.join();
     } finally {
       sender.flushEnded();
     }
@@ -307,10 +345,5 @@ public final class QuorumProducer implements Producer {
 
   static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  /** Test hook: records pending acknowledgement. */
-  int pendingCount() {
-    return pending.size();
   }
 }

@@ -326,6 +326,32 @@ class QuorumProducerTest {
   }
 
   @Test
+  void flushReturnsOnceEveryRecordSentBeforeItIsComplete() {
+    cluster.createTopic("t", 2);
+    producer(config().linger(Duration.ofMinutes(1)));
+    List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      sent.add(producer.send(record("t", i % 2, "v" + i)));
+    }
+    producer.flush();
+    assertThat(sent).allMatch(CompletableFuture::isDone);
+  }
+
+  @Test
+  void callbacksOfOnePartitionRunInSendOrder() {
+    cluster.createTopic("t", 1);
+    producer(config().batchSize(256));
+    List<Long> offsets = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<CompletableFuture<?>> callbacks = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      callbacks.add(
+          producer.send(record("t", 0, "v" + i)).thenAccept(m -> offsets.add(m.offset())));
+    }
+    CompletableFuture.allOf(callbacks.toArray(new CompletableFuture<?>[0])).join();
+    assertThat(offsets).hasSize(200).isSorted();
+  }
+
+  @Test
   void fullBufferFailsAfterMaxBlock() {
     cluster.createTopic("t", 1);
     producer(
