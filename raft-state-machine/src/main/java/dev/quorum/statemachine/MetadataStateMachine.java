@@ -1,5 +1,6 @@
 package dev.quorum.statemachine;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quorum.protocol.raft.AllocateProducerIds;
 import dev.quorum.protocol.raft.CreateTopic;
@@ -16,7 +17,6 @@ import dev.quorum.protocol.v1.TopicConfig;
 import dev.quorum.statemachine.storage.Keys;
 import dev.quorum.statemachine.storage.StorageEnvironment;
 import dev.quorum.statemachine.storage.Store;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -92,10 +92,10 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
   }
 
   @Override
-  protected ApplyResult apply(ByteBuffer entry, long index, WriteBatch batch) {
+  protected ApplyResult apply(CodedInputStream entry, long index, WriteBatch batch) {
     MetadataCommand command;
     try {
-      command = MetadataCommand.parseFrom(entry);
+      command = MetadataCommand.parser().parseFrom(entry);
     } catch (InvalidProtocolBufferException e) {
       // Refused the same way on every replica; throwing would stop the group on every replay.
       return reject(ErrorCode.INVALID_REQUEST, "unreadable metadata command at index " + index);

@@ -1,5 +1,6 @@
 package dev.quorum.statemachine;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quorum.protocol.raft.AppendBatches;
 import dev.quorum.protocol.raft.AppendRecords;
@@ -16,7 +17,6 @@ import dev.quorum.protocol.v1.RecordBatch;
 import dev.quorum.statemachine.storage.Keys;
 import dev.quorum.statemachine.storage.StorageEnvironment;
 import dev.quorum.statemachine.storage.Store;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -98,10 +98,10 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
   }
 
   @Override
-  protected ApplyResult apply(ByteBuffer entry, long index, WriteBatch batch) {
+  protected ApplyResult apply(CodedInputStream entry, long index, WriteBatch batch) {
     PartitionCommand command;
     try {
-      command = PartitionCommand.parseFrom(entry);
+      command = PartitionCommand.parser().parseFrom(entry);
     } catch (InvalidProtocolBufferException e) {
       // Every replica fails to parse the same bytes the same way: refuse it, deterministically,
       // rather than stopping the partition for good on every replica and every replay.

@@ -1,10 +1,10 @@
 package dev.quorum.statemachine;
 
+import com.google.protobuf.CodedInputStream;
 import dev.quorum.statemachine.storage.Keys;
 import dev.quorum.statemachine.storage.StorageEnvironment;
 import dev.quorum.statemachine.storage.Store;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -72,8 +72,10 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
 
   /**
    * Applies one entry: puts its changes into {@code batch} and returns the reply. Deterministic.
+   * The {@code bytes} fields parsed from {@code entry} share the log entry's array (see {@link
+   * LogEntryBytes}).
    */
-  protected abstract ApplyResult apply(ByteBuffer entry, long index, WriteBatch batch);
+  protected abstract ApplyResult apply(CodedInputStream entry, long index, WriteBatch batch);
 
   /**
    * Whether this state machine holds partition records; the seeded bug {@code
@@ -161,7 +163,7 @@ public abstract class RocksDbStateMachine extends BaseStateMachine {
       updateLastAppliedTermIndex(entry.getTerm(), index);
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
-    ByteBuffer data = entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
+    CodedInputStream data = LogEntryBytes.input(entry.getStateMachineLogEntry().getLogData());
     ApplyResult result;
     try (WriteBatch batch = new WriteBatch()) {
       result = apply(data, index, batch);
