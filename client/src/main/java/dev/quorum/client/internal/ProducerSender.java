@@ -32,9 +32,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +100,9 @@ final class ProducerSender implements Runnable {
   private final NodeConnections connections;
   private final MetadataCache metadata;
   private final Completion completion;
-  private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+  private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
+  private final SenderWakeup wakeup = new SenderWakeup();
+  private volatile Thread thread;
   private final AtomicInteger flushes = new AtomicInteger();
   private final long lingerNanos;
   private final long deliveryTimeoutNanos;
@@ -191,15 +194,25 @@ final class ProducerSender implements Runnable {
    * its coordinator, a new epoch per transaction).
    */
   void useProducerId(long producerId, int epoch) {
-    events.add(
+    post(
         () -> {
           this.producerId = producerId;
           this.producerEpoch = epoch;
         });
   }
 
+  /** Queues a record; wakes the sender only if it would otherwise send the record late. */
   void append(PendingRecord record) {
     events.add(() -> onAppend(record));
+    if (wakeup.mustWake(record.createdNanos + lingerNanos, record.size)) {
+      wakeUp();
+    }
+  }
+
+  /** Queues an event that the sender handles at once. */
+  private void post(Runnable event) {
+    events.add(event);
+    wakeUp();
   }
 
   void flushStarted() {
@@ -224,11 +237,15 @@ final class ProducerSender implements Runnable {
   }
 
   private void wakeUp() {
-    events.add(() -> {});
+    Thread t = thread;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
   }
 
   @Override
   public void run() {
+    thread = Thread.currentThread();
     while (true) {
       try {
         if (closeNow) {
@@ -244,19 +261,36 @@ final class ProducerSender implements Runnable {
           return;
         }
         completion.handOver(); // before waiting: what expired or failed above must not wait too
-        Runnable event = events.poll(waitNanos(System.nanoTime()), TimeUnit.NANOSECONDS);
-        while (event != null) {
+        sleep(System.nanoTime());
+        for (Runnable event = events.poll(); event != null; event = events.poll()) {
           event.run();
-          event = events.poll();
         }
-      } catch (InterruptedException e) {
-        closeNow = true;
       } catch (RuntimeException e) {
         // Never let the thread die: every pending future would hang forever.
         log.error("unexpected error in the producer sender", e);
       } finally {
         completion.handOver();
       }
+    }
+  }
+
+  /** Parks until the next deadline or a wake-up (see {@link SenderWakeup}). */
+  private void sleep(long now) {
+    long wait = waitNanos(now);
+    if (wait == 0) {
+      return;
+    }
+    long fullest = 0;
+    for (PartitionQueue q : queues.values()) {
+      fullest = Math.max(fullest, q.queuedBytes);
+    }
+    wakeup.parking(now + wait, config.batchSize() - fullest);
+    if (events.isEmpty()) {
+      LockSupport.parkNanos(this, wait);
+    }
+    wakeup.awake();
+    if (Thread.interrupted()) {
+      closeNow = true;
     }
   }
 
@@ -524,9 +558,9 @@ final class ProducerSender implements Runnable {
                   .produce(request.build()))
           .whenComplete(
               (response, failure) ->
-                  events.add(() -> onProduceResult(address, batches, response, failure)));
+                  post(() -> onProduceResult(address, batches, response, failure)));
     } catch (RuntimeException e) {
-      events.add(() -> onProduceResult(address, batches, null, e));
+      post(() -> onProduceResult(address, batches, null, e));
     }
   }
 
@@ -931,9 +965,9 @@ final class ProducerSender implements Runnable {
                   .withDeadlineAfter(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                   .initProducerId(InitProducerIdRequest.getDefaultInstance()))
           .whenComplete(
-              (response, failure) -> events.add(() -> onProducerId(address, response, failure)));
+              (response, failure) -> post(() -> onProducerId(address, response, failure)));
     } catch (RuntimeException e) {
-      events.add(() -> onProducerId(address, null, e));
+      post(() -> onProducerId(address, null, e));
     }
   }
 
@@ -991,8 +1025,7 @@ final class ProducerSender implements Runnable {
     nextMetadataNanos = now + config.retryBackoff().toNanos();
     metadata
         .refresh(topics)
-        .whenComplete(
-            (response, failure) -> events.add(() -> onMetadata(topics, response, failure)));
+        .whenComplete((response, failure) -> post(() -> onMetadata(topics, response, failure)));
   }
 
   private void onMetadata(List<String> topics, MetadataResponse response, Throwable failure) {

@@ -107,6 +107,23 @@ class QuorumProducerTest {
   }
 
   @Test
+  void aFullBatchIsSentWithoutWaitingForItsLingerAndTheRestKeepsLingering() throws Exception {
+    cluster.createTopic("t", 1);
+    producer(config().linger(Duration.ofMinutes(1)).batchSize(100));
+    List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+    for (String v : List.of("a".repeat(40), "b".repeat(40), "c".repeat(40))) {
+      futures.add(producer.send(record("t", 0, v)));
+    }
+
+    assertThat(futures.get(1).get(10, TimeUnit.SECONDS).offset()).isEqualTo(1);
+    assertThat(futures.get(0)).isCompleted();
+    assertThat(futures.get(2)).isNotDone();
+    assertThat(cluster.produced(new TopicPartition("t", 0)))
+        .extracting(PartitionProduce::getRecordsCount)
+        .containsExactly(2);
+  }
+
+  @Test
   void notLeaderWithHintIsRetriedOnTheHintedNode() {
     cluster.createTopic("t", 2);
     cluster.advertisedLeaders.put(new TopicPartition("t", 0), 1);
