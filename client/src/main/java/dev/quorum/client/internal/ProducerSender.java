@@ -102,6 +102,7 @@ final class ProducerSender implements Runnable {
   private final Completion completion;
   private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
   private final SenderWakeup wakeup = new SenderWakeup();
+  // Set when the loop starts, which first looks at every queued event: those need no wake-up.
   private volatile Thread thread;
   private final AtomicInteger flushes = new AtomicInteger();
   private final long lingerNanos;
