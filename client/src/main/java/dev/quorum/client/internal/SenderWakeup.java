@@ -36,9 +36,15 @@ final class SenderWakeup {
     parked = false;
   }
 
-  /** Called after queueing a record of {@code bytes} that must be sent by {@code dueNanos}. */
+  /**
+   * Called after queueing a record of {@code bytes} that must be sent by {@code dueNanos}. Bytes
+   * count only while the sender is parked: an awake one sees every record before it parks again.
+   */
   boolean mustWake(long dueNanos, int bytes) {
+    if (!parked) {
+      return false;
+    }
     long appended = appendedBytes.addAndGet(bytes);
-    return parked && (dueNanos - parkedUntilNanos < 0 || appended >= roomBytes);
+    return dueNanos - parkedUntilNanos < 0 || appended >= roomBytes;
   }
 }
