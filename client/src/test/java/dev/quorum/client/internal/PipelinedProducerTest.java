@@ -161,11 +161,17 @@ class PipelinedProducerTest {
         };
     List<RecordMetadata> completionOrder = new CopyOnWriteArrayList<>();
     List<CompletableFuture<RecordMetadata>> futures = send(1, 8);
-    futures.forEach(f -> f.thenAccept(completionOrder::add));
+    // Wait on the callbacks' own futures: a thread joining a record's future helps run that
+    // future's callbacks and could record them late, out of the order they were completed in.
+    List<CompletableFuture<Void>> recorded =
+        futures.stream().map(f -> f.thenAccept(completionOrder::add)).toList();
 
-    futures.forEach(CompletableFuture::join);
+    recorded.forEach(CompletableFuture::join);
 
     assertThat(cluster.values(P0)).containsExactlyElementsOf(values(0, 8));
+    for (int i = 0; i < futures.size(); i++) {
+      assertThat(futures.get(i).join().offset()).isEqualTo(i + 1);
+    }
     assertThat(completionOrder).extracting(RecordMetadata::offset).isSorted();
     assertThat(cluster.produced(P0))
         .filteredOn(p -> p.getBaseSequence() == 1)
