@@ -23,6 +23,7 @@ import dev.quorum.protocol.v1.WriteTransactionMarkerRequest;
 import dev.quorum.statemachine.SeededBugs;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,6 +69,7 @@ final class TransactionCoordinator implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final SerialQueues queues;
   private final Map<String, Completion> completing = new ConcurrentHashMap<>();
+  private final TransactionAges ages = new TransactionAges(System::nanoTime);
 
   /** Markers being written for one decided transaction, in one leader term of its partition. */
   private record Completion(
@@ -487,7 +489,7 @@ final class TransactionCoordinator implements AutoCloseable {
    * aborts transactions open for longer than their timeout.
    */
   private void tick() {
-    long now = clock.millis();
+    Set<String> open = new HashSet<>();
     // Only a transactional producer creates the topic: a cluster without any pays nothing.
     for (LocalReplicas.Partition partition : transactionsTopic.ledPartitions()) {
       for (TransactionState s : partition.stateMachine().transactions().values()) {
@@ -497,21 +499,21 @@ final class TransactionCoordinator implements AutoCloseable {
           if (running == null || !running.completes(s, termOf(partition))) {
             complete(partition, s);
           }
-        } else if (s.getPhase() == Phase.ONGOING
-            && now - s.getStartTimeMs() > s.getTimeoutMs()
-            && !queues.busy(id)) {
-          serially(id, () -> abortIfTimedOut(partition, id));
+        } else if (s.getPhase() == Phase.ONGOING) {
+          open.add(id);
+          if (ages.timedOut(s, clock.millis()) && !queues.busy(id)) {
+            serially(id, () -> abortIfTimedOut(partition, id));
+          }
         }
       }
     }
+    ages.retainOnly(open);
   }
 
   private CompletableFuture<TransactionState> abortIfTimedOut(
       LocalReplicas.Partition partition, String id) {
     TransactionState s = partition.stateMachine().transaction(id).orElse(null);
-    if (s == null
-        || s.getPhase() != Phase.ONGOING
-        || clock.millis() - s.getStartTimeMs() <= s.getTimeoutMs()) {
+    if (s == null || s.getPhase() != Phase.ONGOING || !ages.timedOut(s, clock.millis())) {
       return done(s);
     }
     LOG.info(
