@@ -16,6 +16,7 @@ import dev.quorum.client.Consumer;
 import dev.quorum.client.ConsumerConfig;
 import dev.quorum.client.ConsumerRecord;
 import dev.quorum.client.NewTopic;
+import dev.quorum.client.ProducerDescription;
 import dev.quorum.client.TopicPartition;
 import dev.quorum.protocol.v1.BrokerGrpc;
 import dev.quorum.protocol.v1.NodeStatusRequest;
@@ -121,12 +122,13 @@ public final class TryRunner {
     long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healStart);
     boolean readCommitted = scenario.readCommitted();
     boolean drained =
-        drain(cluster.bootstrap(), recorder, workload.partitions(), readCommitted, null);
+        drain(cluster.bootstrap(), admin, recorder, workload.partitions(), readCommitted, null);
     Map<Integer, Long> processedUpTo = Map.of();
     if (scenario.processors() > 0) {
       drained &=
           drain(
               cluster.bootstrap(),
+              admin,
               recorder,
               List.of(new TopicPartition(Workload.OUTPUT, 0)),
               true,
@@ -303,7 +305,6 @@ public final class TryRunner {
     }
   }
 
-  /** Reads every partition from offset 0 to its end with a fresh consumer, recording polls. */
   /**
    * The group's committed offsets of the main topic, per partition, as the cluster reports them;
    * null when the cluster does not answer within 60 s.
@@ -332,38 +333,39 @@ public final class TryRunner {
   }
 
   /**
-   * Reads {@code parts} from offset 0 to the end with a fresh consumer, recording polls; {@code
-   * topic} null means the main topic (and is what the recorded messages carry).
+   * Reads {@code parts} from offset 0 to the end of their logs with a fresh consumer, recording
+   * polls; {@code topic} null means the main topic (and is what the recorded messages carry).
+   *
+   * <p>The end is the log's end, read uncommitted, even for a read_committed drain: a producer that
+   * stopped inside a transaction leaves it open until its coordinator aborts it after the
+   * transaction timeout, and a drain that stopped at the last stable offset it first saw would call
+   * everything after it unseen. Until then read_committed positions wait at that offset.
    */
-  private static boolean drain(
+  static boolean drain(
       String bootstrap,
+      Admin admin,
       Recorder recorder,
       List<TopicPartition> parts,
       boolean readCommitted,
       String topic) {
     long deadline = System.nanoTime() + DRAIN_BOUND.toNanos();
-    ConsumerConfig config =
-        ConsumerConfig.builder()
-            .bootstrap(bootstrap)
-            .fetchMaxWait(Duration.ofMillis(200))
-            .maxPollRecords(1000)
-            .isolationLevel(
-                readCommitted
-                    ? dev.quorum.client.IsolationLevel.READ_COMMITTED
-                    : dev.quorum.client.IsolationLevel.READ_UNCOMMITTED)
-            .build();
+    ConsumerConfig config = drainConsumer(bootstrap, readCommitted);
+    Map<TopicPartition, Long> positions = new HashMap<>();
+    Map<TopicPartition, Long> ends = new HashMap<>();
     while (System.nanoTime() < deadline) {
       int process = recorder.newProcess();
-      try (Consumer consumer = Consumer.create(config)) {
+      try (Consumer consumer = Consumer.create(config);
+          Consumer uncommitted = Consumer.create(drainConsumer(bootstrap, false))) {
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
         List<Msg> start = new ArrayList<>();
         parts.forEach(tp -> start.add(new Msg(tp.partition(), 0, "", topic)));
         recorder.record(Op.of(Op.Type.invoke, process, "assign", 0).commits(start));
         recorder.record(Op.of(Op.Type.ok, process, "assign", 0).commits(start));
-        Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(parts));
+        ends.putAll(uncommitted.endOffsets(parts));
         while (System.nanoTime() < deadline) {
-          if (parts.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
+          parts.forEach(tp -> positions.put(tp, consumer.position(tp)));
+          if (parts.stream().allMatch(tp -> positions.get(tp) >= ends.get(tp))) {
             return true;
           }
           recorder.record(Op.of(Op.Type.invoke, process, "poll", 0));
@@ -387,7 +389,41 @@ public final class TryRunner {
         LOG.info("drain consumer failed, starting a fresh one: {}", e.toString());
       }
     }
+    LOG.warn(
+        "the drain stopped at {} short of the log ends {}; open transactions there: {}",
+        positions,
+        ends,
+        openTransactions(admin, parts));
     return false;
+  }
+
+  private static ConsumerConfig drainConsumer(String bootstrap, boolean readCommitted) {
+    return ConsumerConfig.builder()
+        .bootstrap(bootstrap)
+        .fetchMaxWait(Duration.ofMillis(200))
+        .maxPollRecords(1000)
+        .isolationLevel(
+            readCommitted
+                ? dev.quorum.client.IsolationLevel.READ_COMMITTED
+                : dev.quorum.client.IsolationLevel.READ_UNCOMMITTED)
+        .build();
+  }
+
+  /**
+   * For diagnosis: the producers with a transaction open in {@code parts}, and the coordinators'.
+   */
+  private static String openTransactions(Admin admin, List<TopicPartition> parts) {
+    try {
+      List<ProducerDescription> open = new ArrayList<>();
+      for (TopicPartition tp : parts) {
+        admin.describeProducers(tp).stream()
+            .filter(ProducerDescription::transactionOpen)
+            .forEach(open::add);
+      }
+      return open + ", in progress at coordinators " + admin.listTransactions();
+    } catch (RuntimeException e) {
+      return "unknown (" + e + ")";
+    }
   }
 
   /** Polls {@code condition} every 100 ms until true or {@code bound} (null: forever) passes. */

@@ -183,11 +183,6 @@ final class Workload {
     }
   }
 
-  /**
-   * Consume-transform-produce: polls the topic in the processing group, writes {@code x:<value>}
-   * for each record to the output topic and commits the input offsets in the same transaction.
-   * After any failure it starts over with a fresh consumer, which resumes at the committed offsets.
-   */
   /** A transactional producer with the chaos clients' short timeouts, so faults surface fast. */
   static ProducerConfig transactionalProducer(
       String bootstrap, String clientId, String transactionalId) {
@@ -203,6 +198,11 @@ final class Workload {
         .build();
   }
 
+  /**
+   * Consume-transform-produce: polls the topic in the processing group, writes {@code x:<value>}
+   * for each record to the output topic and commits the input offsets in the same transaction.
+   * After any failure it starts over with a fresh consumer, which resumes at the committed offsets.
+   */
   private void process(int worker) {
     while (!stop.get()) {
       ProducerConfig config =
