@@ -47,19 +47,13 @@ class DrainIT {
                   },
                   TryRunner.SETUP_BOUND))
           .isTrue();
-      try (Producer abandoned =
-              Producer.create(
-                  ProducerConfig.builder()
-                      .bootstrap(cluster.bootstrap())
-                      .transactionalId("abandoned")
-                      .transactionTimeout(Duration.ofSeconds(3))
-                      .build());
+      try (Producer first = abandoned(cluster, "abandoned-1");
+          Producer last = abandoned(cluster, "abandoned-2");
           Producer plain =
               Producer.create(ProducerConfig.builder().bootstrap(cluster.bootstrap()).build())) {
-        abandoned.initTransactions();
-        abandoned.beginTransaction();
-        abandoned.send(record("open")).join();
+        first.send(record("open-1")).join();
         plain.send(record("after")).join();
+        last.send(record("open-2")).join(); // the log ends inside a transaction
 
         Recorder recorder = new Recorder();
         boolean drained =
@@ -72,6 +66,20 @@ class DrainIT {
             .containsExactly("after");
       }
     }
+  }
+
+  /** A producer inside a transaction that it will never end: its coordinator aborts it in 3 s. */
+  private static Producer abandoned(InProcessCluster cluster, String transactionalId) {
+    Producer producer =
+        Producer.create(
+            ProducerConfig.builder()
+                .bootstrap(cluster.bootstrap())
+                .transactionalId(transactionalId)
+                .transactionTimeout(Duration.ofSeconds(3))
+                .build());
+    producer.initTransactions();
+    producer.beginTransaction();
+    return producer;
   }
 
   private static ProducerRecord record(String value) {
