@@ -190,37 +190,29 @@ public final class TryRunner {
 
   private static void createTopic(Admin admin, Scenario scenario, int nodes) {
     int replicas = Math.min(3, nodes);
-    boolean created =
-        await(
-            () -> {
-              try {
-                admin.createTopic(new NewTopic(Workload.TOPIC, scenario.partitions(), replicas));
-                return true;
-              } catch (dev.quorum.client.TopicExistsException e) {
-                return true;
-              } catch (RuntimeException e) {
-                return false; // the metadata group may not have a leader yet
-              }
-            },
-            SETUP_BOUND);
+    boolean created = create(admin, new NewTopic(Workload.TOPIC, scenario.partitions(), replicas));
     if (created && scenario.processors() > 0) {
-      created =
-          await(
-              () -> {
-                try {
-                  admin.createTopic(new NewTopic(Workload.OUTPUT, 1, replicas));
-                  return true;
-                } catch (dev.quorum.client.TopicExistsException e) {
-                  return true;
-                } catch (RuntimeException e) {
-                  return false;
-                }
-              },
-              SETUP_BOUND);
+      created = create(admin, new NewTopic(Workload.OUTPUT, 1, replicas));
     }
     if (!created || !await(() -> allLeaders(admin, scenario.partitions()), SETUP_BOUND)) {
       throw new IllegalStateException("the topic never got a leader for every partition");
     }
+  }
+
+  /** Creates {@code topic} (or finds it there) within {@link #SETUP_BOUND}. */
+  static boolean create(Admin admin, NewTopic topic) {
+    return await(
+        () -> {
+          try {
+            admin.createTopic(topic);
+            return true;
+          } catch (dev.quorum.client.TopicExistsException e) {
+            return true;
+          } catch (RuntimeException e) {
+            return false; // the metadata group may not have a leader yet
+          }
+        },
+        SETUP_BOUND);
   }
 
   private static boolean allLeaders(Admin admin, int partitions) {

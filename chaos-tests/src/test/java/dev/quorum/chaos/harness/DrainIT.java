@@ -35,18 +35,7 @@ class DrainIT {
     TopicPartition p0 = new TopicPartition(Workload.TOPIC, 0);
     try (InProcessCluster cluster = new InProcessCluster(dir, 3, 1);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
-      assertThat(
-              TryRunner.await(
-                  () -> {
-                    try {
-                      admin.createTopic(new NewTopic(Workload.TOPIC, 1, 3));
-                      return true;
-                    } catch (RuntimeException e) {
-                      return false; // the metadata group may not have a leader yet
-                    }
-                  },
-                  TryRunner.SETUP_BOUND))
-          .isTrue();
+      assertThat(TryRunner.create(admin, new NewTopic(Workload.TOPIC, 1, 3))).isTrue();
       try (Producer first = abandoned(cluster, "abandoned-1");
           Producer last = abandoned(cluster, "abandoned-2");
           Producer plain =
