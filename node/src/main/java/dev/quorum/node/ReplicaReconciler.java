@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 final class ReplicaReconciler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaReconciler.class);
   private static final long MIN_RESTART_GAP_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long UNCONFIGURED_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final int nodeId;
   private final String clusterId;
@@ -46,6 +47,7 @@ final class ReplicaReconciler implements AutoCloseable {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   // Touched only on the reconciler's thread.
   private final Map<RaftGroupId, Long> lastRestartNanos = new HashMap<>();
+  private final Map<RaftGroupId, Long> unconfiguredSince = new HashMap<>();
 
   ReplicaReconciler(
       int nodeId,
@@ -171,10 +173,17 @@ final class ReplicaReconciler implements AutoCloseable {
   }
 
   /**
-   * Whether to restart a replica Ratis shut down because it is not in its own configuration, at
-   * most once per {@link #MIN_RESTART_GAP_NANOS} (the time is taken here). Ratis also shuts down a
-   * replica whose state machine failed (a full disk, a broken store); restarting that one would
-   * only fail again, so it stays down for an operator.
+   * Whether to restart a replica that is not in its own configuration, at most once per {@link
+   * #MIN_RESTART_GAP_NANOS} (the time is taken here). On a node restart Ratis recovers each group
+   * without its peers and takes them from the group's configuration file or log. A replica whose
+   * disk has neither (its log was damaged before the configuration entry was applied; or the whole
+   * group crashed before its first leader's configuration entry reached any disk) is not in its own
+   * configuration: Ratis shuts it down at its first election, or, knowing no configuration at all,
+   * keeps it waiting for a leader to send one. When a majority waits, no leader ever comes. A
+   * waiting replica is given {@link #UNCONFIGURED_GRACE_NANOS} first, since one just recovered from
+   * disk shows no configuration until its log is read. Ratis also shuts down a replica whose state
+   * machine failed (a full disk, a broken store); restarting that one would only fail again, so it
+   * stays down for an operator.
    */
   private boolean shouldRestart(RaftGroupId id) {
     RaftServer.Division division;
@@ -183,27 +192,28 @@ final class ReplicaReconciler implements AutoCloseable {
     } catch (IOException e) {
       return false; // not there (any more): the next pass adds it
     }
-    if (division.getInfo().isAlive()
-        || division.getRaftConf().getPeer(server.getId(), RaftPeerRole.FOLLOWER) != null) {
+    long now = System.nanoTime();
+    if (division.getRaftConf().getPeer(server.getId(), RaftPeerRole.FOLLOWER) != null) {
+      unconfiguredSince.remove(id);
       return false;
     }
-    long now = System.nanoTime();
+    if (division.getInfo().isAlive()
+        && now - unconfiguredSince.computeIfAbsent(id, k -> now) < UNCONFIGURED_GRACE_NANOS) {
+      return false;
+    }
     Long last = lastRestartNanos.get(id);
     if (last != null && now - last < MIN_RESTART_GAP_NANOS) {
       return false;
     }
     lastRestartNanos.put(id, now);
+    unconfiguredSince.remove(id);
     return true;
   }
 
   /**
-   * Restarts a replica that Ratis shut down, on its own data, with its group's peers. On a node
-   * restart Ratis recovers each group without its peers and takes them from the group's
-   * configuration file or log. A replica whose disk lost the log's configuration entry before it
-   * was ever applied (a bit flip or a cut in its first segment) has neither: it is not in its own
-   * configuration, and Ratis shuts it down at its first election timeout, for good. Re-added with
-   * the peers and without formatting, it keeps its data, term and vote, and catches up from the
-   * leader.
+   * Restarts a replica that is not in its own configuration (see {@link #shouldRestart}), on its
+   * own data, with its group's peers. Re-added with the peers and without formatting, it keeps its
+   * data, term and vote, and catches up from the leader or stands for election.
    */
   private void restartWithPeers(RaftGroup group) throws IOException {
     RaftClientReply removed =
@@ -220,8 +230,8 @@ final class ReplicaReconciler implements AutoCloseable {
     }
     add(group).join();
     LOG.warn(
-        "node {}: restarted replica of group {}, which Ratis had shut down (a damaged log without"
-            + " its configuration), with its peers",
+        "node {}: restarted replica of group {} with its peers: it had no configuration that"
+            + " included it (its log lost it, or no replica had written it before a crash)",
         nodeId,
         group.getGroupId());
   }
