@@ -35,13 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class LostConfigurationIT {
+  private static final Map<String, String> QUICK_ELECTIONS =
+      Map.of(NodeConfig.ELECTION_TIMEOUT_MIN, "300ms", NodeConfig.ELECTION_TIMEOUT_MAX, "600ms");
+
   @TempDir Path dir;
 
   @Test
   void aReplicaThatLostItsConfigurationIsRestartedWithItsPeersAndCatchesUp() throws Exception {
-    Map<String, String> settings =
-        Map.of(NodeConfig.ELECTION_TIMEOUT_MIN, "300ms", NodeConfig.ELECTION_TIMEOUT_MAX, "600ms");
-    try (TestCluster cluster = new TestCluster(dir, 3, settings);
+    try (TestCluster cluster = new TestCluster(dir, 3, QUICK_ELECTIONS);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
       cluster.awaitAllNodesUp(admin);
       RaftGroupId groupId = cluster.createOnePartitionTopic(admin, "conf");
@@ -87,9 +88,7 @@ class LostConfigurationIT {
    */
   @Test
   void aPartitionWhoseEveryReplicaLostItsConfigurationElectsALeaderAgain() throws Exception {
-    Map<String, String> settings =
-        Map.of(NodeConfig.ELECTION_TIMEOUT_MIN, "300ms", NodeConfig.ELECTION_TIMEOUT_MAX, "600ms");
-    try (TestCluster cluster = new TestCluster(dir, 3, settings);
+    try (TestCluster cluster = new TestCluster(dir, 3, QUICK_ELECTIONS);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
       cluster.awaitAllNodesUp(admin);
       RaftGroupId groupId = cluster.createOnePartitionTopic(admin, "unconfigured");
