@@ -102,7 +102,10 @@ public final class BrokerNode implements AutoCloseable {
     // applied it, so they must hear of its commit at once, not with the next heartbeat.
     LostEntriesRpcFactory.promptCommits(parameters, metadataGroupId);
     own(raftRpc::shutdownNow);
-    // build() recovers every group found on disk, so the registry must work before it.
+    // build() recovers every group found on disk, so the registry must work before it; and all
+    // partition replicas but the metadata group wait aside, for the reconciler to start them.
+    ParkedReplicas parked =
+        ParkedReplicas.parkAllBut(metadataGroupId, dataDir.raftDir(), dataDir.parkedGroupsDir());
     RaftServer server =
         RaftServer.newBuilder()
             .setServerId(RaftGroups.peerId(id))
@@ -134,6 +137,7 @@ public final class BrokerNode implements AutoCloseable {
                 id,
                 config.clusterId(),
                 server,
+                parked,
                 metadata::view,
                 () -> appliedIndex(metadata),
                 reconcilerThread));

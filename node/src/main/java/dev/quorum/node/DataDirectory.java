@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -18,6 +20,8 @@ import java.util.Properties;
  */
 final class DataDirectory implements AutoCloseable {
   private static final String META = "meta.properties";
+  private static final String RAFT = "raft";
+  private static final String PARKED = "raft-parked";
 
   private final Path root;
   private final FileChannel lockChannel;
@@ -93,7 +97,26 @@ final class DataDirectory implements AutoCloseable {
   }
 
   Path raftDir() {
-    return root.resolve("raft");
+    return root.resolve(RAFT);
+  }
+
+  /** Where partition replicas wait, at start, for the reconciler ({@link ParkedReplicas}). */
+  Path parkedGroupsDir() {
+    return root.resolve(PARKED);
+  }
+
+  /** Every Raft group directory under data directory {@code root}, started or parked. */
+  static List<Path> groupDirs(Path root) throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    for (String parent : List.of(RAFT, PARKED)) {
+      Path dir = root.resolve(parent);
+      if (Files.isDirectory(dir)) {
+        try (var entries = Files.list(dir)) {
+          entries.filter(Files::isDirectory).sorted().forEach(dirs::add);
+        }
+      }
+    }
+    return dirs;
   }
 
   Path removedGroupsDir() {

@@ -43,9 +43,20 @@ public final class EmbeddedBroker implements AutoCloseable {
   }
 
   /**
+   * Every Raft group directory (named after the group's UUID) in a stopped node's data directory:
+   * those Ratis runs, under {@code raft/}, and those a node that stopped soon after its start had
+   * not started yet, under {@code raft-parked/}. For tools that read or damage a stopped node's
+   * data.
+   */
+  public static java.util.List<java.nio.file.Path> groupDirs(java.nio.file.Path dataDir)
+      throws java.io.IOException {
+    return DataDirectory.groupDirs(dataDir);
+  }
+
+  /**
    * The partition of {@code topic} whose replica lives in the Raft group directory named {@code
-   * groupDirName} (a group UUID, under {@code <data.dir>/raft/}), or -1 when the group is not one
-   * of that topic's partitions; for tools that read a stopped node's data directory.
+   * groupDirName} (a group UUID, see {@link #groupDirs}), or -1 when the group is not one of that
+   * topic's partitions; for tools that read a stopped node's data directory.
    */
   public static int partitionOfGroupDir(String clusterId, String topic, String groupDirName) {
     java.util.UUID uuid;

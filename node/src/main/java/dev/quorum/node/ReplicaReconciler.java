@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the partition replicas hosted by this node equal to what the metadata assigns to it: starts
- * the Raft groups of new partitions and removes (with their data) the groups of deleted topics.
- * Runs on one thread, after every metadata change and periodically, so a failed step is retried.
+ * the Raft groups of new partitions and of those found on disk at the node's start ({@link
+ * ParkedReplicas}), and removes (with their data) the groups of deleted topics. Runs on one thread,
+ * after every metadata change and periodically, so a failed step is retried.
  */
 final class ReplicaReconciler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaReconciler.class);
@@ -38,6 +39,7 @@ final class ReplicaReconciler implements AutoCloseable {
   private final int nodeId;
   private final String clusterId;
   private final RaftServer server;
+  private final ParkedReplicas parked;
   private final RaftGroupId metadataGroupId;
   private final java.util.function.Supplier<ClusterView> view;
   private final java.util.function.LongSupplier metadataAppliedIndex;
@@ -53,12 +55,14 @@ final class ReplicaReconciler implements AutoCloseable {
       int nodeId,
       String clusterId,
       RaftServer server,
+      ParkedReplicas parked,
       java.util.function.Supplier<ClusterView> view,
       java.util.function.LongSupplier metadataAppliedIndex,
       ScheduledExecutorService executor) {
     this.nodeId = nodeId;
     this.clusterId = clusterId;
     this.server = server;
+    this.parked = parked;
     this.metadataGroupId = RaftGroups.metadataGroupId(clusterId);
     this.view = view;
     this.metadataAppliedIndex = metadataAppliedIndex;
@@ -129,13 +133,38 @@ final class ReplicaReconciler implements AutoCloseable {
       }
     }
     for (RaftGroupId id : hosted) {
-      // A group whose topic is newer than the applied metadata may simply not be visible here yet.
-      if (!id.equals(metadataGroupId)
-          && !wanted.containsKey(id)
-          && RaftGroups.topicIdOf(id) <= applied) {
+      if (isGone(id, wanted, applied)) {
         step("removing", id, () -> remove(id));
       }
     }
+    Set<RaftGroupId> parkedIds;
+    try {
+      parkedIds = parked.ids();
+    } catch (IOException e) {
+      LOG.warn("node {}: cannot list the parked replicas; will retry", nodeId, e);
+      return;
+    }
+    for (RaftGroupId id : parkedIds) {
+      if (isGone(id, wanted, applied)) {
+        step(
+            "deleting parked",
+            id,
+            () -> {
+              parked.delete(id);
+              LOG.info("node {}: deleted the parked replica of group {} and its data", nodeId, id);
+            });
+      }
+    }
+  }
+
+  /**
+   * Whether a replica here belongs to no partition of the metadata applied at {@code applied}. A
+   * group whose topic is newer than that may simply not be visible here yet.
+   */
+  private boolean isGone(RaftGroupId id, Map<RaftGroupId, RaftGroup> wanted, long applied) {
+    return !id.equals(metadataGroupId)
+        && !wanted.containsKey(id)
+        && RaftGroups.topicIdOf(id) <= applied;
   }
 
   private interface Step {
@@ -158,8 +187,9 @@ final class ReplicaReconciler implements AutoCloseable {
             clientId, server.getId(), callId.incrementAndGet(), group, false);
     CompletableFuture<RaftClientReply> reply;
     try {
+      parked.unpark(group.getGroupId());
       reply = server.groupManagementAsync(request);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
     return reply.thenAccept(

@@ -1,5 +1,6 @@
 package dev.quorum.chaos.cluster;
 
+import dev.quorum.node.EmbeddedBroker;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -89,14 +90,20 @@ final class LogSegments {
 
   private static List<Path> newestPerGroup(Path dataDir) {
     Map<Path, Path> newest = new HashMap<>();
-    try (Stream<Path> files = Files.walk(dataDir.resolve("raft"))) {
-      files
-          .filter(f -> f.getFileName().toString().startsWith("log_"))
-          .filter(f -> f.getParent().getFileName().toString().equals("current"))
-          .forEach(
-              f ->
-                  newest.merge(
-                      f.getParent(), f, (a, b) -> modified(a).compareTo(modified(b)) >= 0 ? a : b));
+    try {
+      for (Path group : EmbeddedBroker.groupDirs(dataDir)) {
+        try (Stream<Path> files = Files.walk(group)) {
+          files
+              .filter(f -> f.getFileName().toString().startsWith("log_"))
+              .filter(f -> f.getParent().getFileName().toString().equals("current"))
+              .forEach(
+                  f ->
+                      newest.merge(
+                          f.getParent(),
+                          f,
+                          (a, b) -> modified(a).compareTo(modified(b)) >= 0 ? a : b));
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -7,13 +7,11 @@ import dev.quorum.statemachine.PartitionDump;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * The end of a try: stop every node cleanly, then read each replica of the topic straight from the
@@ -39,11 +37,8 @@ public final class ReplicaDumps {
     Map<Integer, Map<Integer, ReplicaDump>> dumps = new TreeMap<>();
     for (int node : cluster.nodeIds()) {
       Path data = cluster.dataDirectory(node);
-      if (!Files.isDirectory(data.resolve("raft"))) {
-        continue;
-      }
-      try (Stream<Path> groups = Files.list(data.resolve("raft"))) {
-        for (Path group : groups.sorted().toList()) {
+      try {
+        for (Path group : EmbeddedBroker.groupDirs(data)) {
           int partition =
               EmbeddedBroker.partitionOfGroupDir(clusterId, topic, group.getFileName().toString());
           if (partition < 0) {
