@@ -196,6 +196,7 @@ public final class BrokerNode implements AutoCloseable {
                 config.peers().size(),
                 producerIds,
                 markers,
+                groups.topic(),
                 clock,
                 transactionThread));
     transactions.start();

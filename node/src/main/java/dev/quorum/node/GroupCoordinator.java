@@ -100,6 +100,11 @@ final class GroupCoordinator implements AutoCloseable {
     this.queues = new SerialQueues(executor);
   }
 
+  /** The topic holding groups and their offsets; a transaction's offsets go there too. */
+  InternalTopic topic() {
+    return groupsTopic;
+  }
+
   void start() {
     executor.scheduleWithFixedDelay(this::expireMembersSafely, 500, 500, TimeUnit.MILLISECONDS);
   }

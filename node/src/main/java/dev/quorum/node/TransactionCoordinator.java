@@ -61,6 +61,7 @@ final class TransactionCoordinator implements AutoCloseable {
 
   private final int nodeId;
   private final InternalTopic transactionsTopic;
+  private final InternalTopic groupsTopic;
   private final PartitionLookup lookup;
   private final RaftSubmitter submitter;
   private final ProducerIds producerIds;
@@ -90,9 +91,11 @@ final class TransactionCoordinator implements AutoCloseable {
       int clusterSize,
       ProducerIds producerIds,
       TransactionMarkers markers,
+      InternalTopic groupsTopic,
       Clock clock,
       ScheduledExecutorService executor) {
     this.nodeId = nodeId;
+    this.groupsTopic = groupsTopic;
     this.transactionsTopic =
         new InternalTopic(
             TOPIC, PARTITIONS, "transactional id", replicas, lookup, metadataWriter, clusterSize);
@@ -234,6 +237,9 @@ final class TransactionCoordinator implements AutoCloseable {
             }
             List<TopicPartitions> wanted = new ArrayList<>(request.getPartitionsList());
             if (!request.getGroupId().isEmpty()) {
+              // A group's offsets may join a transaction before any consumer used a group, and
+              // it is the groups' coordinator that creates their topic on first use: ask for it.
+              groupsTopic.topic();
               wanted.add(
                   TopicPartitions.newBuilder()
                       .setTopic(GroupCoordinator.TOPIC)
