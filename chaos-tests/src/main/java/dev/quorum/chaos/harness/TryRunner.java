@@ -133,7 +133,8 @@ public final class TryRunner {
               List.of(new TopicPartition(Workload.OUTPUT, 0)),
               true,
               Workload.OUTPUT);
-      Map<Integer, Long> committed = committedOffsets(admin, Workload.PROCESSING_GROUP);
+      Map<Integer, Long> committed =
+          committedOffsets(cluster.bootstrap(), Workload.PROCESSING_GROUP, workload.partitions());
       if (committed == null) {
         LOG.warn("replicas without a known leader: {}", leaderless(cluster));
       }
@@ -298,30 +299,32 @@ public final class TryRunner {
   }
 
   /**
-   * The group's committed offsets of the main topic, per partition, as the cluster reports them;
-   * null when the cluster does not answer within 60 s.
+   * The group's committed offsets of {@code parts}, per partition, once no transaction holds
+   * offsets of the group pending; null when the cluster does not answer within 60 s.
    */
-  private static @Nullable Map<Integer, Long> committedOffsets(Admin admin, String group) {
-    Map<Integer, Long> committed = new TreeMap<>();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    RuntimeException last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        for (var lag : admin.describeGroup(group).offsets()) {
-          if (lag.partition().topic().equals(Workload.TOPIC)) {
-            committed.put(lag.partition().partition(), lag.committedOffset());
-          }
-        }
-        return committed;
-      } catch (dev.quorum.client.GroupNotFoundException e) {
-        return committed; // never committed anything
-      } catch (RuntimeException e) {
-        last = e;
-        await(() -> false, Duration.ofMillis(200)); // the coordinator may still be electing
-      }
+  static @Nullable Map<Integer, Long> committedOffsets(
+      String bootstrap, String group, List<TopicPartition> parts) {
+    // Stable offsets only (read_committed asks for them): offsets a decided transaction stored in
+    // the group's partition count once its marker lands there, which may be after the output's
+    // marker the drain waited for. Until then the group's offsets read as they were before.
+    ConsumerConfig config =
+        ConsumerConfig.builder()
+            .bootstrap(bootstrap)
+            .groupId(group)
+            .enableAutoCommit(false)
+            .isolationLevel(dev.quorum.client.IsolationLevel.READ_COMMITTED)
+            .requestTimeout(Duration.ofSeconds(60))
+            .build();
+    try (Consumer consumer = Consumer.create(config)) {
+      Map<Integer, Long> committed = new TreeMap<>();
+      consumer
+          .committed(new java.util.HashSet<>(parts))
+          .forEach((tp, offset) -> committed.put(tp.partition(), offset));
+      return committed;
+    } catch (RuntimeException e) {
+      LOG.warn("cannot read the committed offsets of group {} within 60 s: {}", group, e);
+      return null;
     }
-    LOG.warn("cannot read the committed offsets of group {} within 60 s: {}", group, last);
-    return null;
   }
 
   /**
