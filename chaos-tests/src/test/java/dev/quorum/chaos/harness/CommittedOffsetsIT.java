@@ -8,13 +8,11 @@ import dev.quorum.client.AdminConfig;
 import dev.quorum.client.ConsumerGroupMetadata;
 import dev.quorum.client.NewTopic;
 import dev.quorum.client.Producer;
-import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.ProducerRecord;
 import dev.quorum.client.TopicPartition;
 import dev.quorum.client.TransactionDescription;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -38,8 +36,8 @@ class CommittedOffsetsIT {
     TopicPartition p0 = new TopicPartition(Workload.TOPIC, 0);
     try (InProcessCluster cluster = new InProcessCluster(dir, 3, 1);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build());
-        Producer abandoned = processor(cluster, "abandoned");
-        Producer committing = processor(cluster, "committing")) {
+        Producer abandoned = DrainIT.transactional(cluster, "abandoned");
+        Producer committing = DrainIT.transactional(cluster, "committing")) {
       assertThat(TryRunner.create(admin, new NewTopic(Workload.TOPIC, 1, 3))).isTrue();
       assertThat(TryRunner.create(admin, new NewTopic(Workload.OUTPUT, 1, 3))).isTrue();
 
@@ -61,18 +59,6 @@ class CommittedOffsetsIT {
       committing.commitTransaction();
       assertThat(duringCommit.join()).isEqualTo(Map.of(0, 9L));
     }
-  }
-
-  private static Producer processor(InProcessCluster cluster, String transactionalId) {
-    Producer producer =
-        Producer.create(
-            ProducerConfig.builder()
-                .bootstrap(cluster.bootstrap())
-                .transactionalId(transactionalId)
-                .transactionTimeout(Duration.ofSeconds(3))
-                .build());
-    producer.initTransactions();
-    return producer;
   }
 
   /** Opens a transaction with an output and the processing group's offset {@code offset}. */

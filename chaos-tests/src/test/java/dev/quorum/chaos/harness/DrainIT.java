@@ -59,6 +59,13 @@ class DrainIT {
 
   /** A producer inside a transaction that it will never end: its coordinator aborts it in 3 s. */
   private static Producer abandoned(InProcessCluster cluster, String transactionalId) {
+    Producer producer = transactional(cluster, transactionalId);
+    producer.beginTransaction();
+    return producer;
+  }
+
+  /** A transactional producer whose transactions time out after 3 s, ready to begin one. */
+  static Producer transactional(InProcessCluster cluster, String transactionalId) {
     Producer producer =
         Producer.create(
             ProducerConfig.builder()
@@ -67,7 +74,6 @@ class DrainIT {
                 .transactionTimeout(Duration.ofSeconds(3))
                 .build());
     producer.initTransactions();
-    producer.beginTransaction();
     return producer;
   }
 
