@@ -1,18 +1,16 @@
 package dev.quorum.node;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.util.FileUtils;
 
 /**
  * Partition replicas found on disk when a node starts, kept out of Ratis' sight until the replica
@@ -26,7 +24,8 @@ import org.apache.ratis.protocol.RaftGroupId;
  * Ratis' own; once the node has caught up on the metadata, the reconciler moves each replica the
  * metadata still assigns to this node back as it starts it, at the pace Ratis adds groups (one at a
  * time), and deletes those of topics deleted meanwhile. A move is one rename within one file
- * system, so a node that dies at any point finds each replica whole in one place or the other.
+ * system, so a node that dies at any point finds each replica whole in one place or the other, and
+ * its next start treats both places alike: no move needs to reach the disk before the next step.
  */
 final class ParkedReplicas {
   private final Path raftDir;
@@ -44,16 +43,10 @@ final class ParkedReplicas {
       throws IOException {
     ParkedReplicas parked = new ParkedReplicas(raftDir, parkedDir);
     Files.createDirectories(parkedDir);
-    boolean moved = false;
     for (RaftGroupId id : groupsIn(raftDir)) {
       if (!id.equals(keep)) {
         move(parked.dirIn(raftDir, id), parked.dirIn(parkedDir, id));
-        moved = true;
       }
-    }
-    if (moved) {
-      syncDirectory(raftDir);
-      syncDirectory(parkedDir);
     }
     return parked;
   }
@@ -66,8 +59,6 @@ final class ParkedReplicas {
     Path parked = dirIn(parkedDir, id);
     if (Files.isDirectory(parked)) {
       move(parked, dirIn(raftDir, id));
-      syncDirectory(parkedDir);
-      syncDirectory(raftDir);
     }
   }
 
@@ -78,17 +69,7 @@ final class ParkedReplicas {
 
   /** Deletes a parked replica with its data (its topic is gone). */
   void delete(RaftGroupId id) throws IOException {
-    Path dir = dirIn(parkedDir, id);
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      // Deepest first, so each directory is empty when its turn comes.
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-    syncDirectory(parkedDir);
+    FileUtils.deleteFully(dirIn(parkedDir, id));
   }
 
   private Path dirIn(Path root, RaftGroupId id) {
@@ -128,13 +109,6 @@ final class ParkedReplicas {
           : Optional.empty();
     } catch (IllegalArgumentException e) {
       return Optional.empty();
-    }
-  }
-
-  /** Makes the renames in {@code dir} durable: a rename lives in its directory's entries. */
-  private static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
     }
   }
 }
