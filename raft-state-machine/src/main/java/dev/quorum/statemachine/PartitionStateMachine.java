@@ -341,17 +341,6 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
     // A new leader's clock may be behind the old one's; append times must not go backwards.
     long appendTime = Math.max(append.getAppendTimeMs(), before.lastAppendTime());
     long base = before.next();
-    RecordBatch.Builder stored =
-        RecordBatch.newBuilder()
-            .setBaseOffset(base)
-            .setAppendTimeMs(appendTime)
-            .setProducerId(append.getProducerId())
-            .setProducerEpoch(append.getProducerEpoch())
-            .setBaseSequence(append.getBaseSequence())
-            .setTransactional(append.getTransactional());
-    for (int i = 0; i < append.getRecordsCount(); i++) {
-      stored.addRecords(append.getRecords(i).toBuilder().setOffsetDelta(i));
-    }
     boolean opens =
         append.getTransactional() && !openTransactions.containsKey(append.getProducerId());
     long firstOpen =
@@ -360,7 +349,7 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
         new LogOffsets(before.start(), base + append.getRecordsCount(), appendTime, firstOpen);
     Runnable publishProducers;
     try {
-      store().putRecords(batch, Keys.of(BATCH, base), stored.build().toByteArray());
+      store().putRecords(batch, Keys.of(BATCH, base), StoredBatch.encode(base, appendTime, append));
       batch.put(Keys.of(TIME_INDEX, appendTime, base), new byte[0]);
       batch.put(OFFSETS_KEY, Keys.longs(after.start(), after.next(), after.lastAppendTime()));
       publishProducers =

@@ -1,0 +1,111 @@
+package dev.quorum.statemachine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.quorum.protocol.raft.AppendRecords;
+import dev.quorum.protocol.v1.Header;
+import dev.quorum.protocol.v1.Record;
+import dev.quorum.protocol.v1.RecordBatch;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A stored batch written straight from its append is the batch protobuf's builders make: the same
+ * bytes, whatever the records carry and whatever offset deltas they arrived with.
+ */
+class StoredBatchTest {
+  private static final long SEED = 0x5eed_ba7cL;
+
+  @Test
+  void encodesTheBytesTheBuildersEncode() throws Exception {
+    SplittableRandom random = new SplittableRandom(SEED);
+    for (int run = 0; run < 2_000; run++) {
+      long baseOffset = random.nextBoolean() ? 0 : random.nextLong(1L << 40);
+      long appendTime = random.nextBoolean() ? 0 : random.nextLong(1L << 42);
+      AppendRecords append = randomAppend(random);
+
+      byte[] encoded = StoredBatch.encode(baseOffset, appendTime, append);
+
+      assertThat(encoded)
+          .as("seed %d, run %d", SEED, run)
+          .isEqualTo(byBuilders(baseOffset, appendTime, append));
+      RecordBatch parsed = RecordBatch.parseFrom(encoded);
+      for (int i = 0; i < parsed.getRecordsCount(); i++) {
+        assertThat(parsed.getRecords(i).getOffsetDelta()).isEqualTo(i);
+        assertThat(parsed.getRecords(i).getValue()).isEqualTo(append.getRecords(i).getValue());
+      }
+    }
+  }
+
+  @Test
+  void aRecordWithAWrongDeltaGetsItsOwn() throws Exception {
+    AppendRecords append =
+        AppendRecords.newBuilder()
+            .addRecords(
+                Record.newBuilder().setOffsetDelta(5).setValue(ByteString.copyFromUtf8("a")))
+            .addRecords(
+                Record.newBuilder().setOffsetDelta(7).setValue(ByteString.copyFromUtf8("b")))
+            .build();
+
+    RecordBatch batch = RecordBatch.parseFrom(StoredBatch.encode(10, 20, append));
+
+    assertThat(batch.getRecordsList()).extracting(Record::getOffsetDelta).containsExactly(0, 1);
+    assertThat(batch.getBaseOffset()).isEqualTo(10);
+    assertThat(batch.getAppendTimeMs()).isEqualTo(20);
+  }
+
+  /** What apply built before: every record rebuilt with its delta, then the batch encoded. */
+  private static byte[] byBuilders(long baseOffset, long appendTime, AppendRecords append) {
+    RecordBatch.Builder stored =
+        RecordBatch.newBuilder()
+            .setBaseOffset(baseOffset)
+            .setAppendTimeMs(appendTime)
+            .setProducerId(append.getProducerId())
+            .setProducerEpoch(append.getProducerEpoch())
+            .setBaseSequence(append.getBaseSequence())
+            .setTransactional(append.getTransactional());
+    for (int i = 0; i < append.getRecordsCount(); i++) {
+      stored.addRecords(append.getRecords(i).toBuilder().setOffsetDelta(i));
+    }
+    return stored.build().toByteArray();
+  }
+
+  private static AppendRecords randomAppend(SplittableRandom random) {
+    AppendRecords.Builder append =
+        AppendRecords.newBuilder()
+            .setProducerId(random.nextBoolean() ? 0 : random.nextLong(1L << 50))
+            .setProducerEpoch(random.nextBoolean() ? 0 : random.nextInt(Short.MAX_VALUE))
+            .setBaseSequence(random.nextBoolean() ? 0 : random.nextInt(Integer.MAX_VALUE))
+            .setTransactional(random.nextBoolean());
+    int count = 1 + random.nextInt(random.nextBoolean() ? 3 : 200);
+    for (int i = 0; i < count; i++) {
+      Record.Builder r = Record.newBuilder().setValue(bytes(random, random.nextInt(300)));
+      // As our client sends them (none), already right, or wrong.
+      switch (random.nextInt(3)) {
+        case 0 -> {}
+        case 1 -> r.setOffsetDelta(i);
+        default -> r.setOffsetDelta(random.nextInt(1_000));
+      }
+      if (random.nextBoolean()) {
+        r.setTimestampMs(random.nextLong(1L << 42));
+      }
+      if (random.nextInt(3) > 0) {
+        r.setKey(bytes(random, random.nextInt(20))); // empty keys included: present, not absent
+      }
+      for (int h = random.nextInt(3); h > 0; h--) {
+        r.addHeaders(Header.newBuilder().setKey("h" + h).setValue(bytes(random, 5)));
+      }
+      append.addRecords(r);
+    }
+    return append.build();
+  }
+
+  private static ByteString bytes(SplittableRandom random, int length) {
+    byte[] b = new byte[length];
+    for (int i = 0; i < length; i++) {
+      b[i] = (byte) random.nextInt(256);
+    }
+    return ByteString.copyFrom(b);
+  }
+}
