@@ -24,9 +24,20 @@ public final class StoredBatch {
 
   /** The batch of {@code append}'s records at {@code baseOffset}, the i-th at delta i. */
   public static byte[] encode(long baseOffset, long appendTimeMs, AppendRecords append) {
+    // A message's encoding may come in pieces: the fields before the records, the records, the
+    // fields after them, in field-number order as protobuf writes them.
+    RecordBatch head =
+        RecordBatch.newBuilder().setBaseOffset(baseOffset).setAppendTimeMs(appendTimeMs).build();
+    RecordBatch tail =
+        RecordBatch.newBuilder()
+            .setProducerId(append.getProducerId())
+            .setTransactional(append.getTransactional())
+            .setProducerEpoch(append.getProducerEpoch())
+            .setBaseSequence(append.getBaseSequence())
+            .build();
     int count = append.getRecordsCount();
     Record[] records = new Record[count];
-    int size = 0;
+    int size = head.getSerializedSize() + tail.getSerializedSize();
     for (int i = 0; i < count; i++) {
       Record r = append.getRecords(i);
       if (r.getOffsetDelta() != i && r.getOffsetDelta() != 0) {
@@ -37,21 +48,10 @@ public final class StoredBatch {
       size += CodedOutputStream.computeTagSize(RecordBatch.RECORDS_FIELD_NUMBER);
       size += CodedOutputStream.computeUInt32SizeNoTag(length) + length;
     }
-    size += int64Size(RecordBatch.BASE_OFFSET_FIELD_NUMBER, baseOffset);
-    size += int64Size(RecordBatch.APPEND_TIME_MS_FIELD_NUMBER, appendTimeMs);
-    size += int64Size(RecordBatch.PRODUCER_ID_FIELD_NUMBER, append.getProducerId());
-    size +=
-        append.getTransactional()
-            ? CodedOutputStream.computeBoolSize(RecordBatch.TRANSACTIONAL_FIELD_NUMBER, true)
-            : 0;
-    size += int32Size(RecordBatch.PRODUCER_EPOCH_FIELD_NUMBER, append.getProducerEpoch());
-    size += int32Size(RecordBatch.BASE_SEQUENCE_FIELD_NUMBER, append.getBaseSequence());
-
     byte[] bytes = new byte[size];
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
     try {
-      writeInt64(out, RecordBatch.BASE_OFFSET_FIELD_NUMBER, baseOffset);
-      writeInt64(out, RecordBatch.APPEND_TIME_MS_FIELD_NUMBER, appendTimeMs);
+      head.writeTo(out);
       for (int i = 0; i < count; i++) {
         Record r = records[i];
         int prefix = deltaPrefixSize(r, i);
@@ -62,12 +62,7 @@ public final class StoredBatch {
         }
         r.writeTo(out);
       }
-      writeInt64(out, RecordBatch.PRODUCER_ID_FIELD_NUMBER, append.getProducerId());
-      if (append.getTransactional()) {
-        out.writeBool(RecordBatch.TRANSACTIONAL_FIELD_NUMBER, true);
-      }
-      writeInt32(out, RecordBatch.PRODUCER_EPOCH_FIELD_NUMBER, append.getProducerEpoch());
-      writeInt32(out, RecordBatch.BASE_SEQUENCE_FIELD_NUMBER, append.getBaseSequence());
+      tail.writeTo(out);
       out.checkNoSpaceLeft();
     } catch (IOException e) {
       throw new IllegalStateException("encoding into an array of the computed size failed", e);
@@ -82,27 +77,5 @@ public final class StoredBatch {
     return r.getOffsetDelta() == delta
         ? 0
         : CodedOutputStream.computeInt32Size(Record.OFFSET_DELTA_FIELD_NUMBER, delta);
-  }
-
-  // Fields holding their default value are not encoded, as protobuf does not encode them.
-
-  private static int int64Size(int field, long value) {
-    return value == 0 ? 0 : CodedOutputStream.computeInt64Size(field, value);
-  }
-
-  private static int int32Size(int field, int value) {
-    return value == 0 ? 0 : CodedOutputStream.computeInt32Size(field, value);
-  }
-
-  private static void writeInt64(CodedOutputStream out, int field, long value) throws IOException {
-    if (value != 0) {
-      out.writeInt64(field, value);
-    }
-  }
-
-  private static void writeInt32(CodedOutputStream out, int field, int value) throws IOException {
-    if (value != 0) {
-      out.writeInt32(field, value);
-    }
   }
 }
