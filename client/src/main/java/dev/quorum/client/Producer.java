@@ -35,9 +35,10 @@ public interface Producer extends AutoCloseable {
   }
 
   /**
-   * Queues a record for sending. Blocks only when {@link ProducerConfig#bufferRecords()} records
-   * are already pending, for up to {@link ProducerConfig#maxBlock()}; then the returned future
-   * fails with {@link BufferExhaustedException}.
+   * Queues a record for sending. Blocks only while the records already pending fill {@link
+   * ProducerConfig#bufferMemory()}, for up to {@link ProducerConfig#maxBlock()}; then the returned
+   * future fails with {@link BufferExhaustedException}. A record that could never fit fails with
+   * {@link RecordTooLargeException}.
    *
    * @return completes with where the record was stored, or exceptionally with a {@link
    *     BrokerException} (for example {@link UnknownTopicException})

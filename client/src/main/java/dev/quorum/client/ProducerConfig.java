@@ -23,7 +23,7 @@ public final class ProducerConfig {
   static final int MAX_IDEMPOTENT_IN_FLIGHT = 16;
 
   private final int maxInFlight;
-  private final int bufferRecords;
+  private final int bufferMemory;
   private final Duration maxBlock;
   private final Duration retryBackoff;
   private final Duration deliveryTimeout;
@@ -38,7 +38,7 @@ public final class ProducerConfig {
     this.linger = b.linger;
     this.batchSize = b.batchSize;
     this.maxInFlight = b.maxInFlight;
-    this.bufferRecords = b.bufferRecords;
+    this.bufferMemory = b.bufferMemory;
     this.maxBlock = b.maxBlock;
     this.retryBackoff = b.retryBackoff;
     this.deliveryTimeout = b.deliveryTimeout;
@@ -80,10 +80,17 @@ public final class ProducerConfig {
     return maxInFlight;
   }
 
-  /** How many records may be waiting for acknowledgement before {@code send} blocks. */
-  public int bufferRecords() {
-    return bufferRecords;
+  /**
+   * Bytes of heap the records waiting for acknowledgement may take before {@code send} blocks
+   * (Kafka's {@code buffer.memory}). A record counts as its serialized size plus {@value
+   * #RECORD_OVERHEAD} bytes for the objects that track it until it is acknowledged.
+   */
+  public int bufferMemory() {
+    return bufferMemory;
   }
+
+  /** What a pending record costs in the buffer beyond its serialized size: its bookkeeping. */
+  public static final int RECORD_OVERHEAD = 320;
 
   /** How long {@code send} blocks on a full buffer before failing. */
   public Duration maxBlock() {
@@ -137,7 +144,9 @@ public final class ProducerConfig {
     private Duration linger = Duration.ofMillis(5);
     private int batchSize = 65536;
     private int maxInFlight = MAX_IDEMPOTENT_IN_FLIGHT;
-    private int bufferRecords = 100_000;
+    // Records wait here for a batch and its acknowledgement: enough to keep several partitions'
+    // batches in flight, while a young collection still copies little of it.
+    private int bufferMemory = 32 << 20;
     private Duration maxBlock = Duration.ofSeconds(60);
     private Duration retryBackoff = Duration.ofMillis(100);
     private Duration deliveryTimeout = Duration.ofSeconds(120);
@@ -175,8 +184,9 @@ public final class ProducerConfig {
       return this;
     }
 
-    public Builder bufferRecords(int records) {
-      this.bufferRecords = records;
+    /** Default 32 MiB, as Kafka's; see {@link ProducerConfig#bufferMemory()}. */
+    public Builder bufferMemory(int bytes) {
+      this.bufferMemory = bytes;
       return this;
     }
 
@@ -241,7 +251,7 @@ public final class ProducerConfig {
                 + " with enableIdempotence, was "
                 + maxInFlight);
       }
-      Settings.positive("bufferRecords", bufferRecords);
+      Settings.positive("bufferMemory", bufferMemory);
       Settings.nonNegative("maxBlock", maxBlock);
       Settings.positive("retryBackoff", retryBackoff);
       Settings.positive("deliveryTimeout", deliveryTimeout);

@@ -15,7 +15,7 @@ class ConfigTest {
     ProducerConfig c = ProducerConfig.builder().bootstrap("127.0.0.1:7201,127.0.0.1:7202").build();
     assertThat(c.linger()).isEqualTo(Duration.ofMillis(5));
     assertThat(c.batchSize()).isEqualTo(65536);
-    assertThat(c.bufferRecords()).isEqualTo(100_000);
+    assertThat(c.bufferMemory()).isEqualTo(32 << 20);
     assertThat(c.maxBlock()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.retryBackoff()).isEqualTo(Duration.ofMillis(100));
     assertThat(c.deliveryTimeout()).isEqualTo(Duration.ofSeconds(120));
@@ -44,8 +44,8 @@ class ConfigTest {
     assertThatThrownBy(
             () -> ProducerConfig.builder().bootstrap("h:1").linger(Duration.ofMillis(-1)).build())
         .hasMessageContaining("linger");
-    assertThatThrownBy(() -> ProducerConfig.builder().bootstrap("h:1").bufferRecords(-5).build())
-        .hasMessageContaining("bufferRecords");
+    assertThatThrownBy(() -> ProducerConfig.builder().bootstrap("h:1").bufferMemory(-5).build())
+        .hasMessageContaining("bufferMemory");
     assertThatThrownBy(
             () -> ProducerConfig.builder().bootstrap("h:1").deliveryTimeout(Duration.ZERO).build())
         .hasMessageContaining("deliveryTimeout");

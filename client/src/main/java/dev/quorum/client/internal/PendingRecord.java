@@ -1,5 +1,6 @@
 package dev.quorum.client.internal;
 
+import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.ProducerRecord;
 import dev.quorum.client.RecordMetadata;
 import dev.quorum.client.TopicPartition;
@@ -13,6 +14,8 @@ final class PendingRecord {
   final ProducerRecord record;
   final Record wire;
   final int size;
+  // Bytes of ProducerConfig.bufferMemory this record holds until its outcome is handed over.
+  final int bufferCost;
   final long createdNanos;
   final CompletableFuture<RecordMetadata> future;
   TopicPartition partition;
@@ -20,11 +23,19 @@ final class PendingRecord {
   FlushTracker.Generation flushGeneration;
 
   PendingRecord(
-      ProducerRecord record, long createdNanos, CompletableFuture<RecordMetadata> future) {
+      ProducerRecord record,
+      Record wire,
+      long createdNanos,
+      CompletableFuture<RecordMetadata> future) {
     this.record = record;
-    this.wire = WireRecords.toWire(record);
+    this.wire = wire;
     this.size = wire.getSerializedSize();
+    this.bufferCost = bufferCost(wire);
     this.createdNanos = createdNanos;
     this.future = future;
+  }
+
+  static int bufferCost(Record wire) {
+    return wire.getSerializedSize() + ProducerConfig.RECORD_OVERHEAD;
   }
 }

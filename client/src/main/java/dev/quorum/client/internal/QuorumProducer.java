@@ -7,8 +7,10 @@ import dev.quorum.client.Producer;
 import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.ProducerRecord;
 import dev.quorum.client.RecordMetadata;
+import dev.quorum.client.RecordTooLargeException;
 import dev.quorum.client.SourceOffsetUpdate;
 import dev.quorum.client.TopicPartition;
+import dev.quorum.protocol.v1.Record;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +59,8 @@ public final class QuorumProducer implements Producer {
   QuorumProducer(ProducerConfig config, NodeConnections connections) {
     this.config = config;
     this.connections = connections;
-    this.buffer = new Semaphore(config.bufferRecords());
+    // Fair, so that a large record waiting for space is not overtaken forever by small ones.
+    this.buffer = new Semaphore(config.bufferMemory(), true);
     this.callbacks =
         Executors.newSingleThreadExecutor(
             r ->
@@ -133,12 +136,25 @@ public final class QuorumProducer implements Producer {
     if (closed) {
       throw new IllegalStateException("producer is closed");
     }
+    Record wire = WireRecords.toWire(record);
+    int cost = PendingRecord.bufferCost(wire);
+    if (cost > config.bufferMemory()) {
+      return CompletableFuture.failedFuture(
+          new RecordTooLargeException(
+              "the record takes "
+                  + cost
+                  + " bytes of buffer, more than bufferMemory ("
+                  + config.bufferMemory()
+                  + " bytes) holds",
+              false));
+    }
     try {
-      if (!buffer.tryAcquire(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS)) {
+      if (!buffer.tryAcquire(cost, config.maxBlock().toNanos(), TimeUnit.NANOSECONDS)) {
         return CompletableFuture.failedFuture(
             new BufferExhaustedException(
-                config.bufferRecords()
-                    + " records (bufferRecords) stayed pending for longer than maxBlock "
+                "pending records filled bufferMemory ("
+                    + config.bufferMemory()
+                    + " bytes) for longer than maxBlock "
                     + config.maxBlock()));
       }
     } catch (InterruptedException e) {
@@ -147,7 +163,7 @@ public final class QuorumProducer implements Producer {
           new BufferExhaustedException("interrupted while waiting for buffer space", false, e));
     }
     if (transactions == null) {
-      return enqueue(record);
+      return enqueue(record, wire, cost);
     }
     // From routing to the queue under the send lock, so a commit's flush covers the record.
     transactions.sendLock().lock();
@@ -156,32 +172,26 @@ public final class QuorumProducer implements Producer {
       try {
         routed = transactions.route(record);
       } catch (RuntimeException e) {
-        buffer.release();
+        buffer.release(cost);
         if (e instanceof BrokerException be) {
           return CompletableFuture.failedFuture(be);
         }
         throw e;
       }
-      return enqueue(routed);
+      return enqueue(routed, wire, cost);
     } finally {
       transactions.sendLock().unlock();
     }
   }
 
-  /** Hands the record to the sender; the caller holds a buffer permit. */
-  private CompletableFuture<RecordMetadata> enqueue(ProducerRecord record) {
+  /** Hands the record to the sender; the caller holds {@code cost} bytes of buffer. */
+  private CompletableFuture<RecordMetadata> enqueue(ProducerRecord record, Record wire, int cost) {
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-    PendingRecord p;
-    try {
-      p = new PendingRecord(record, System.nanoTime(), future);
-    } catch (RuntimeException e) {
-      buffer.release();
-      throw e;
-    }
+    PendingRecord p = new PendingRecord(record, wire, System.nanoTime(), future);
     closeLock.readLock().lock();
     try {
       if (closed) {
-        buffer.release();
+        buffer.release(cost);
         throw new IllegalStateException("producer is closed");
       }
       p.flushGeneration = flushes.sent();
@@ -221,7 +231,11 @@ public final class QuorumProducer implements Producer {
     }
     List<Outcome> round = outcomes;
     outcomes = new ArrayList<>();
-    buffer.release(round.size());
+    int freed = 0;
+    for (Outcome o : round) {
+      freed += o.record.bufferCost;
+    }
+    buffer.release(freed);
     try {
       callbacks.execute(() -> round.forEach(Outcome::deliver));
     } catch (RejectedExecutionException e) {

@@ -371,12 +371,39 @@ class QuorumProducerTest {
   @Test
   void fullBufferFailsAfterMaxBlock() {
     cluster.createTopic("t", 1);
+    // Room for one small record: the second waits for space the first never frees (it lingers).
     producer(
-        config().linger(Duration.ofMinutes(1)).bufferRecords(1).maxBlock(Duration.ofMillis(50)));
+        config()
+            .linger(Duration.ofMinutes(1))
+            .bufferMemory(ProducerConfig.RECORD_OVERHEAD + 100)
+            .maxBlock(Duration.ofMillis(50)));
     producer.send(record("t", 0, "a"));
     assertThat(failure(producer.send(record("t", 0, "b"))))
         .isInstanceOf(dev.quorum.client.BufferExhaustedException.class)
-        .hasMessageContaining("bufferRecords");
+        .hasMessageContaining("bufferMemory");
+  }
+
+  @Test
+  void acknowledgedRecordsFreeTheirBufferSpace() {
+    cluster.createTopic("t", 1);
+    String value = "v".repeat(1024);
+    int cost = ProducerConfig.RECORD_OVERHEAD + value.length() + 16;
+    // Four records' worth of buffer carries fifty: each acknowledgement gives back its bytes.
+    producer(config().bufferMemory(4 * cost).maxBlock(Duration.ofSeconds(10)));
+    List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      sent.add(producer.send(record("t", 0, value)));
+    }
+    assertThat(sent.get(49).join().offset()).isEqualTo(49);
+  }
+
+  @Test
+  void recordLargerThanTheBufferFailsAtOnce() {
+    cluster.createTopic("t", 1);
+    producer(config().bufferMemory(2048).maxBlock(Duration.ofMinutes(1)));
+    assertThat(failure(producer.send(record("t", 0, "x".repeat(4096)))))
+        .isInstanceOf(dev.quorum.client.RecordTooLargeException.class)
+        .hasMessageContaining("bufferMemory");
   }
 
   static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
