@@ -1,6 +1,7 @@
 package dev.quorum.client.internal;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quorum.client.ConsumerRecord;
 import dev.quorum.client.Header;
@@ -37,7 +38,10 @@ final class WireRecords {
     for (ByteString bytes : batches) {
       RecordBatch batch;
       try {
-        batch = RecordBatch.parseFrom(bytes);
+        // Keys and values as slices of the batch: each is copied once, into the record below.
+        CodedInputStream in = bytes.newCodedInput();
+        in.enableAliasing(true);
+        batch = RecordBatch.parser().parseFrom(in);
       } catch (InvalidProtocolBufferException e) {
         throw new InternalBrokerException(
             "corrupt record batch from " + topic + "-" + partition, false, e);
