@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -76,11 +77,16 @@ final class ReplicaReconciler implements AutoCloseable {
   /** Asks for a pass soon; many requests before it runs make one pass. */
   void requestPass() {
     if (scheduled.compareAndSet(false, true)) {
-      executor.execute(
-          () -> {
-            scheduled.set(false);
-            reconcileSafely();
-          });
+      try {
+        executor.execute(
+            () -> {
+              scheduled.set(false);
+              reconcileSafely();
+            });
+      } catch (RejectedExecutionException e) {
+        // The node is stopping (it shuts this executor down before its Raft server): no pass.
+        scheduled.set(false);
+      }
     }
   }
 

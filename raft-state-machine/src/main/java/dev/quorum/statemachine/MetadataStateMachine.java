@@ -25,6 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster metadata group's state: the cluster id, the nodes, and the topics with their
@@ -32,6 +34,7 @@ import org.rocksdb.WriteBatch;
  * listeners (the node reconciles its partition replicas with them).
  */
 public final class MetadataStateMachine extends RocksDbStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
   private static final byte NODE = 'n';
   private static final byte TOPIC = 't';
   private static final byte[] CLUSTER_ID_KEY = {0, 'c'};
@@ -88,7 +91,22 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
             clusterId == null ? "" : new String(clusterId, StandardCharsets.UTF_8),
             new java.util.TreeMap<>(nodes),
             new java.util.TreeMap<>(topics));
-    listeners.forEach(Runnable::run);
+    announce();
+  }
+
+  /**
+   * Runs the listeners. One that throws is logged and skipped: the change is already applied, and
+   * an exception out of apply would stop this replica's apply thread for good (Ratis then spins on
+   * it, and a close waiting for it never returns).
+   */
+  private void announce() {
+    for (Runnable listener : listeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        LOG.warn("{}: a metadata listener failed", getId(), e);
+      }
+    }
   }
 
   @Override
@@ -221,7 +239,7 @@ public final class MetadataStateMachine extends RocksDbStateMachine {
         result.toByteArray(),
         () -> {
           view = after;
-          listeners.forEach(Runnable::run);
+          announce();
         });
   }
 

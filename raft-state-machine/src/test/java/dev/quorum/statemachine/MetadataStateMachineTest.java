@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +108,27 @@ class MetadataStateMachineTest {
           Duration.ofSeconds(20),
           () -> after.view().equals(before));
       assertThat(after.view().topics()).containsOnlyKeys("b");
+    }
+  }
+
+  @Test
+  void aFailingListenerDoesNotStopTheReplicaApplying() throws Exception {
+    try (RaftTestCluster cluster = cluster()) {
+      MetadataStateMachine metadata = (MetadataStateMachine) cluster.stateMachine(0);
+      // As a stopping node's reconciler does once its executor is shut down.
+      metadata.addListener(
+          () -> {
+            throw new RejectedExecutionException("executor shut down");
+          });
+      AtomicInteger announced = new AtomicInteger();
+      metadata.addListener(announced::incrementAndGet);
+
+      registerNodes(cluster, 1, 2, 3);
+      assertThat(create(cluster, "first", 1, 1, List.of(1)).hasError()).isFalse();
+      assertThat(create(cluster, "second", 1, 1, List.of(1)).hasError()).isFalse();
+
+      assertThat(metadata.view().topics()).containsOnlyKeys("first", "second");
+      assertThat(announced.get()).isGreaterThanOrEqualTo(5);
     }
   }
 
