@@ -24,6 +24,7 @@ public final class ConsumerConfig {
   private final int fetchMaxBytes;
   private final int maxPartitionFetchBytes;
   private final Duration requestTimeout;
+  private final Duration retryBackoff;
   private final OffsetResetPolicy autoOffsetReset;
   private final IsolationLevel isolationLevel;
   private final String clientId;
@@ -42,6 +43,7 @@ public final class ConsumerConfig {
     this.fetchMaxBytes = b.fetchMaxBytes;
     this.maxPartitionFetchBytes = b.maxPartitionFetchBytes;
     this.requestTimeout = b.requestTimeout;
+    this.retryBackoff = b.retryBackoff;
     this.autoOffsetReset = b.autoOffsetReset;
     this.isolationLevel = b.isolationLevel;
     this.clientId = b.clientId;
@@ -84,6 +86,14 @@ public final class ConsumerConfig {
 
   public Duration requestTimeout() {
     return requestTimeout;
+  }
+
+  /**
+   * The pause after a round that could not go on (a retriable error, or no leader known even after
+   * asking the cluster); repeated offset lookups double it, up to one second.
+   */
+  public Duration retryBackoff() {
+    return retryBackoff;
   }
 
   /** Where to start when a partition has no position, or its position left the log. */
@@ -156,6 +166,7 @@ public final class ConsumerConfig {
     private int fetchMaxBytes = 50 * 1024 * 1024;
     private int maxPartitionFetchBytes = 1024 * 1024;
     private Duration requestTimeout = Duration.ofSeconds(30);
+    private Duration retryBackoff = Duration.ofMillis(50);
     private OffsetResetPolicy autoOffsetReset = OffsetResetPolicy.LATEST;
     private IsolationLevel isolationLevel = IsolationLevel.READ_UNCOMMITTED;
     private String clientId = "quorum-consumer";
@@ -196,6 +207,12 @@ public final class ConsumerConfig {
 
     public Builder requestTimeout(Duration requestTimeout) {
       this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    /** Default 50 ms. */
+    public Builder retryBackoff(Duration retryBackoff) {
+      this.retryBackoff = retryBackoff;
       return this;
     }
 
@@ -268,6 +285,7 @@ public final class ConsumerConfig {
       Settings.positive("fetchMaxBytes", fetchMaxBytes);
       Settings.positive("maxPartitionFetchBytes", maxPartitionFetchBytes);
       Settings.positive("requestTimeout", requestTimeout);
+      Settings.positive("retryBackoff", retryBackoff);
       if (autoOffsetReset == null) {
         throw new IllegalArgumentException("autoOffsetReset must not be null");
       }

@@ -108,6 +108,10 @@ class ConfigTest {
     assertThatThrownBy(
             () -> ConsumerConfig.builder().bootstrap("h:1").autoOffsetReset(null).build())
         .hasMessageContaining("autoOffsetReset");
+    assertThat(c.retryBackoff()).isEqualTo(Duration.ofMillis(50));
+    assertThatThrownBy(
+            () -> ConsumerConfig.builder().bootstrap("h:1").retryBackoff(Duration.ZERO).build())
+        .hasMessageContaining("retryBackoff");
   }
 
   @Test

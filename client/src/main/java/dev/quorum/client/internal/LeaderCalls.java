@@ -19,11 +19,22 @@ final class LeaderCalls {
   private final NodeConnections connections;
   private final MetadataCache metadata;
   private final Duration callTimeout;
+  private final Duration firstBackoff;
 
   LeaderCalls(NodeConnections connections, MetadataCache metadata, Duration callTimeout) {
+    this(connections, metadata, callTimeout, Duration.ofMillis(20));
+  }
+
+  /** Retries start {@code firstBackoff} apart and double up to one second. */
+  LeaderCalls(
+      NodeConnections connections,
+      MetadataCache metadata,
+      Duration callTimeout,
+      Duration firstBackoff) {
     this.connections = connections;
     this.metadata = metadata;
     this.callTimeout = callTimeout;
+    this.firstBackoff = firstBackoff;
   }
 
   /**
@@ -37,14 +48,17 @@ final class LeaderCalls {
       Function<T, Error> errorOf,
       long deadlineNanos,
       boolean write) {
-    Backoff backoff = new Backoff(Duration.ofMillis(20), Duration.ofSeconds(1));
+    Backoff backoff = new Backoff(firstBackoff, Duration.ofSeconds(1));
     BrokerException last = null;
     boolean mayHaveApplied = false;
     while (true) {
       String address = metadata.leaderAddress(tp);
       if (address == null) {
+        // Asked at once if the refresh names a leader, not after a backoff.
         last = refresh(tp);
-      } else {
+        address = metadata.leaderAddress(tp);
+      }
+      if (address != null) {
         T response = null;
         try {
           long remaining = Math.max(1, deadlineNanos - System.nanoTime());

@@ -35,23 +35,33 @@ final class OffsetLookup {
   private final NodeConnections connections;
   private final MetadataCache metadata;
   private final Duration callTimeout;
+  private final Duration firstBackoff;
   private final dev.quorum.protocol.v1.IsolationLevel isolation;
 
   OffsetLookup(NodeConnections connections, MetadataCache metadata, Duration callTimeout) {
     this(
-        connections, metadata, callTimeout, dev.quorum.protocol.v1.IsolationLevel.READ_UNCOMMITTED);
+        connections,
+        metadata,
+        callTimeout,
+        Duration.ofMillis(20),
+        dev.quorum.protocol.v1.IsolationLevel.READ_UNCOMMITTED);
   }
 
-  /** With READ_COMMITTED, the latest offset is the last stable offset. */
+  /**
+   * With READ_COMMITTED, the latest offset is the last stable offset. Retries start {@code
+   * firstBackoff} apart and double up to one second.
+   */
   OffsetLookup(
       NodeConnections connections,
       MetadataCache metadata,
       Duration callTimeout,
+      Duration firstBackoff,
       dev.quorum.protocol.v1.IsolationLevel isolation) {
     this.isolation = isolation;
     this.connections = connections;
     this.metadata = metadata;
     this.callTimeout = callTimeout;
+    this.firstBackoff = firstBackoff;
   }
 
   /**
@@ -73,19 +83,13 @@ final class OffsetLookup {
       Map<TopicPartition, Query> queries, long deadlineNanos, boolean partial) {
     Map<TopicPartition, Query> remaining = new LinkedHashMap<>(queries);
     Map<TopicPartition, PartitionOffsetResult> results = new HashMap<>();
-    Backoff backoff = new Backoff(Duration.ofMillis(20), Duration.ofSeconds(1));
+    Backoff backoff = new Backoff(firstBackoff, Duration.ofSeconds(1));
     BrokerException last = null;
     while (!remaining.isEmpty()) {
       Set<String> refresh = new HashSet<>();
-      Map<String, Map<TopicPartition, Query>> byLeader = new LinkedHashMap<>();
-      for (Map.Entry<TopicPartition, Query> e : remaining.entrySet()) {
-        String address = metadata.leaderAddress(e.getKey());
-        if (address == null) {
-          refresh.add(e.getKey().topic());
-        } else {
-          byLeader
-              .computeIfAbsent(address, a -> new LinkedHashMap<>())
-              .put(e.getKey(), e.getValue());
+      for (TopicPartition tp : remaining.keySet()) {
+        if (metadata.leaderAddress(tp) == null) {
+          refresh.add(tp.topic());
         }
       }
       if (!refresh.isEmpty()) {
@@ -102,9 +106,23 @@ final class OffsetLookup {
           }
           last = ErrorCodes.fromTransport(e, "cluster", false);
         }
-        if (last == null) {
-          last = new LeaderNotAvailableException("no leader known for " + refresh);
+      }
+      // Grouped after the refresh, so leaders it just named are asked now rather than after a
+      // backoff (a new consumer knows no leaders, and its first poll waited one for nothing).
+      Map<String, Map<TopicPartition, Query>> byLeader = new LinkedHashMap<>();
+      Set<String> unled = new HashSet<>();
+      for (Map.Entry<TopicPartition, Query> e : remaining.entrySet()) {
+        String address = metadata.leaderAddress(e.getKey());
+        if (address == null) {
+          unled.add(e.getKey().topic());
+        } else {
+          byLeader
+              .computeIfAbsent(address, a -> new LinkedHashMap<>())
+              .put(e.getKey(), e.getValue());
         }
+      }
+      if (!unled.isEmpty() && last == null) {
+        last = new LeaderNotAvailableException("no leader known for " + unled);
       }
       Map<String, CompletableFuture<ListOffsetsResponse>> calls = new LinkedHashMap<>();
       byLeader.forEach((address, qs) -> calls.put(address, call(address, qs)));

@@ -51,7 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class QuorumConsumer implements Consumer {
   private static final Logger log = LoggerFactory.getLogger(QuorumConsumer.class);
-  private static final long RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(5);
   private static final RebalanceListener NO_LISTENER =
       new RebalanceListener() {
@@ -117,7 +116,9 @@ public final class QuorumConsumer implements Consumer {
     this.callTimeout = QuorumProducer.min(config.requestTimeout(), Duration.ofSeconds(10));
     List<String> bootstrap = Addresses.parse("bootstrap", config.bootstrap());
     this.metadata = new MetadataCache(connections, bootstrap, callTimeout);
-    this.offsets = new OffsetLookup(connections, metadata, callTimeout, wireIsolation(config));
+    this.offsets =
+        new OffsetLookup(
+            connections, metadata, callTimeout, config.retryBackoff(), wireIsolation(config));
     this.coordinator = new CoordinatorClient(connections, metadata, bootstrap, callTimeout);
     this.inPollTimeout = QuorumProducer.min(config.sessionTimeout().dividedBy(3), callTimeout);
   }
@@ -601,7 +602,7 @@ public final class QuorumConsumer implements Consumer {
         return records;
       }
       if (!progress) {
-        long pause = Math.min(RETRY_PAUSE_NANOS, deadline - now);
+        long pause = Math.min(config.retryBackoff().toNanos(), deadline - now);
         if (group != null) {
           group.await(assigned.isEmpty() ? deadline - now : pause);
         } else {
@@ -688,7 +689,7 @@ public final class QuorumConsumer implements Consumer {
                         inFlight.add(tp);
                       }
                     }));
-    Map<String, List<TopicPartition>> byLeader = new LinkedHashMap<>();
+    List<TopicPartition> due = new ArrayList<>();
     Set<String> refresh = new HashSet<>();
     assigned.forEach(
         (tp, s) -> {
@@ -698,11 +699,9 @@ public final class QuorumConsumer implements Consumer {
               || inFlight.contains(tp)) {
             return;
           }
-          String address = metadata.leaderAddress(tp);
-          if (address == null) {
+          due.add(tp);
+          if (metadata.leaderAddress(tp) == null) {
             refresh.add(tp.topic());
-          } else {
-            byLeader.computeIfAbsent(address, a -> new ArrayList<>()).add(tp);
           }
         });
     if (!refresh.isEmpty()) {
@@ -710,6 +709,14 @@ public final class QuorumConsumer implements Consumer {
       if (group == null) {
         // When subscribed, the coordinator takes a deleted topic's partitions away instead.
         checkTopicsExist(refresh);
+      }
+    }
+    // Grouped after the refresh: a leader it just named is asked in this round, not the next.
+    Map<String, List<TopicPartition>> byLeader = new LinkedHashMap<>();
+    for (TopicPartition tp : due) {
+      String address = metadata.leaderAddress(tp);
+      if (address != null) {
+        byLeader.computeIfAbsent(address, a -> new ArrayList<>()).add(tp);
       }
     }
     byLeader.forEach(

@@ -129,6 +129,39 @@ class QuorumConsumerTest {
     assertThat(values(consumer.poll(Duration.ofSeconds(5)))).containsExactly("old");
   }
 
+  /** A consumer whose pauses outlast any poll of a test: a poll that pauses returns nothing. */
+  private QuorumConsumer consumerThatNeverPauses() {
+    consumer =
+        new QuorumConsumer(
+            ConsumerConfig.builder()
+                .bootstrap(cluster.bootstrap())
+                .fetchMaxWait(Duration.ofMillis(10))
+                .retryBackoff(Duration.ofMinutes(1))
+                .autoOffsetReset(OffsetResetPolicy.EARLIEST)
+                .build(),
+            cluster.connections());
+    return consumer;
+  }
+
+  @Test
+  void aNewConsumerLooksUpItsPositionAtTheLeadersItJustLearnedOfWithoutPausing() {
+    cluster.createTopic("t", 1);
+    cluster.append(T0, "a");
+    consumerThatNeverPauses().assign(List.of(T0));
+
+    assertThat(values(consumer.poll(Duration.ofSeconds(5)))).containsExactly("a");
+  }
+
+  @Test
+  void aNewConsumerFetchesFromTheLeadersItJustLearnedOfWithoutPausing() {
+    cluster.createTopic("t", 1);
+    cluster.append(T0, "a", "b");
+    consumerThatNeverPauses().assign(List.of(T0));
+    consumer.seek(T0, 1);
+
+    assertThat(values(consumer.poll(Duration.ofSeconds(5)))).containsExactly("b");
+  }
+
   @Test
   void maxPollRecordsBoundsOnePoll() {
     cluster.createTopic("t", 1);
