@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,6 +103,7 @@ final class ProducerSender implements Runnable {
   private final Completion completion;
   private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
   private final SenderWakeup wakeup = new SenderWakeup();
+  private final LongAdder appendWakeUps = new LongAdder();
   // Set when the loop starts, which first looks at every queued event: those need no wake-up.
   private volatile Thread thread;
   private final AtomicInteger flushes = new AtomicInteger();
@@ -205,9 +207,18 @@ final class ProducerSender implements Runnable {
   /** Queues a record; wakes the sender only if it would otherwise send the record late. */
   void append(PendingRecord record) {
     events.add(() -> onAppend(record));
-    if (wakeup.mustWake(record.createdNanos + lingerNanos, record.size)) {
+    // The linger counted from now, not from the record's creation: the sender may have read its
+    // clock (and parked until a linger after it) while this record was on its way here, and must
+    // not be woken for every record that was (see waitNanos).
+    if (wakeup.mustWake(System.nanoTime() + lingerNanos, record.size)) {
+      appendWakeUps.increment();
       wakeUp();
     }
+  }
+
+  /** How many times queueing a record woke the sender (for tests). */
+  long appendWakeUps() {
+    return appendWakeUps.sum();
   }
 
   /** Queues an event that the sender handles at once. */
@@ -281,9 +292,12 @@ final class ProducerSender implements Runnable {
     if (wait == 0) {
       return;
     }
+    // Only a partition that may send now can have a batch fill up worth waking for.
     long fullest = 0;
     for (PartitionQueue q : queues.values()) {
-      fullest = Math.max(fullest, q.queuedBytes);
+      if (!q.retrying() && mayDrain(q)) {
+        fullest = Math.max(fullest, q.queuedBytes);
+      }
     }
     wakeup.parking(now + wait, config.batchSize() - fullest);
     if (events.isEmpty()) {
@@ -309,6 +323,7 @@ final class ProducerSender implements Runnable {
 
   private long waitNanos(long now) {
     long next = now + MAX_IDLE_NANOS;
+    boolean blocked = false;
     for (PartitionQueue q : queues.values()) {
       // What the partition waits for when it cannot send (a leader, a producer id) arrives as an
       // event, which wakes the loop; until then only expiry is due. Counting the send time would
@@ -324,16 +339,27 @@ final class ProducerSender implements Runnable {
             next = Math.min(next, b.deadlineNanos);
           }
         }
+        blocked |= !q.records.isEmpty();
       } else if (!q.records.isEmpty() && mayDrain(q)) {
         PendingRecord head = q.records.peekFirst();
         long sendAt = head.createdNanos + lingerNanos;
         if (sendAt > now || (leaderKnown(q) && !needsProducerId())) {
           next = Math.min(next, sendAt);
         }
+      } else if (!q.records.isEmpty()) {
+        blocked = true;
       }
       if (!q.records.isEmpty()) {
         next = Math.min(next, q.records.peekFirst().createdNanos + deliveryTimeoutNanos);
       }
+    }
+    // Records that cannot go yet (their partition has its most batches in flight, or waits for a
+    // retry) leave the loop nothing to wake for but an answer, which wakes it anyway. Parked until
+    // then, every record queued meanwhile would be due first and wake it, one futex call per
+    // record just when the cluster is slowest. Waking by itself within a linger instead, every new
+    // record is due after that wake-up, and the ones that can go still go on time.
+    if (blocked && lingerNanos > 0) {
+      next = Math.min(next, now + lingerNanos);
     }
     if (!metadataWanted.isEmpty() && !metadataInFlight) {
       next = Math.min(next, nextMetadataNanos);

@@ -109,6 +109,11 @@ public final class QuorumProducer implements Producer {
     senderThread.start();
   }
 
+  /** How many times queueing a record woke the sender thread (for tests). */
+  long appendWakeUps() {
+    return sender.appendWakeUps();
+  }
+
   @Override
   public RecordMetadata sendWithOffsets(
       TopicPartition output,

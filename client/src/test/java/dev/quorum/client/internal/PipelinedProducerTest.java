@@ -125,6 +125,35 @@ class PipelinedProducerTest {
   }
 
   @Test
+  void recordsQueuedBehindAFullPipelineDoNotWakeTheSender() {
+    cluster.createTopic("t", 1);
+    producer =
+        new QuorumProducer(
+            ProducerConfig.builder()
+                .bootstrap(cluster.bootstrap())
+                .linger(Duration.ofMillis(50))
+                .maxInFlight(1)
+                .requestTimeout(Duration.ofSeconds(5))
+                .build(),
+            cluster.connections());
+    send(0, 1).get(0).join();
+    holdSequencesFrom(1);
+    List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>(send(1, 2));
+    assertThat(await(() -> sequencesReceived().contains(1))).isTrue();
+    long before = producer.appendWakeUps();
+
+    // Nothing of the partition can go until its batch in flight is answered, and that answer
+    // wakes the sender: records queued meanwhile have no reason to, but for the first, which finds
+    // the sender parked with nothing queued.
+    futures.addAll(send(2, 202));
+
+    assertThat(producer.appendWakeUps() - before).isLessThanOrEqualTo(2);
+    release.countDown();
+    futures.forEach(CompletableFuture::join);
+    assertThat(cluster.values(P0)).containsExactlyElementsOf(values(0, 202));
+  }
+
+  @Test
   void maxInFlightOneWaitsForEachAcknowledgement() {
     cluster.createTopic("t", 1);
     producer(1);

@@ -24,6 +24,19 @@ class SenderWakeupTest {
   }
 
   @Test
+  void aParkedSenderIsWokenOnceHowEverManyRecordsComeBeforeItRuns() {
+    wakeup.parking(1_000, 100);
+
+    assertThat(wakeup.mustWake(999, 1)).isTrue();
+    assertThat(wakeup.mustWake(999, 1)).isFalse();
+    assertThat(wakeup.mustWake(5_000, 200)).isFalse();
+
+    wakeup.awake();
+    wakeup.parking(2_000, 100);
+    assertThat(wakeup.mustWake(1_999, 1)).isTrue();
+  }
+
+  @Test
   void recordsJoiningALingeringBatchLetTheSenderSleepUntilTheyFillOne() {
     wakeup.parking(1_000, 100);
 
