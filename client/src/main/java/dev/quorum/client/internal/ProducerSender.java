@@ -209,7 +209,7 @@ final class ProducerSender implements Runnable {
     events.add(() -> onAppend(record));
     // The linger counted from now, not from the record's creation: the sender may have read its
     // clock (and parked until a linger after it) while this record was on its way here, and must
-    // not be woken for every record that was (see waitNanos).
+    // not be woken for every record that was (see park).
     if (wakeup.mustWake(System.nanoTime() + lingerNanos, record.size)) {
       appendWakeUps.increment();
       wakeUp();
@@ -288,20 +288,13 @@ final class ProducerSender implements Runnable {
 
   /** Parks until the next deadline or a wake-up (see {@link SenderWakeup}). */
   private void sleep(long now) {
-    long wait = waitNanos(now);
-    if (wait == 0) {
+    Park park = park(now);
+    if (park.waitNanos() == 0) {
       return;
     }
-    // Only a partition that may send now can have a batch fill up worth waking for.
-    long fullest = 0;
-    for (PartitionQueue q : queues.values()) {
-      if (!q.retrying() && mayDrain(q)) {
-        fullest = Math.max(fullest, q.queuedBytes);
-      }
-    }
-    wakeup.parking(now + wait, config.batchSize() - fullest);
+    wakeup.parking(now + park.waitNanos(), park.roomBytes());
     if (events.isEmpty()) {
-      LockSupport.parkNanos(this, wait);
+      LockSupport.parkNanos(this, park.waitNanos());
     }
     wakeup.awake();
     if (Thread.interrupted()) {
@@ -321,9 +314,16 @@ final class ProducerSender implements Runnable {
     return true;
   }
 
-  private long waitNanos(long now) {
+  /**
+   * How long the loop may park, and how many more bytes would fill the fullest batch of a partition
+   * that may send now (only such a batch filling up is worth a wake-up).
+   */
+  private record Park(long waitNanos, long roomBytes) {}
+
+  private Park park(long now) {
     long next = now + MAX_IDLE_NANOS;
     boolean blocked = false;
+    long fullest = 0;
     for (PartitionQueue q : queues.values()) {
       // What the partition waits for when it cannot send (a leader, a producer id) arrives as an
       // event, which wakes the loop; until then only expiry is due. Counting the send time would
@@ -341,6 +341,7 @@ final class ProducerSender implements Runnable {
         }
         blocked |= !q.records.isEmpty();
       } else if (!q.records.isEmpty() && mayDrain(q)) {
+        fullest = Math.max(fullest, q.queuedBytes);
         PendingRecord head = q.records.peekFirst();
         long sendAt = head.createdNanos + lingerNanos;
         if (sendAt > now || (leaderKnown(q) && !needsProducerId())) {
@@ -367,7 +368,7 @@ final class ProducerSender implements Runnable {
     if (needsProducerId() && !producerIdInFlight && anyQueued()) {
       next = Math.min(next, nextProducerIdNanos);
     }
-    return Math.max(0, next - now);
+    return new Park(Math.max(0, next - now), config.batchSize() - fullest);
   }
 
   // ---- enqueueing and partition choice
