@@ -22,6 +22,9 @@ public final class ProducerConfig {
   /** A partition remembers a producer's last 16 batches, so a retry of any of them is found. */
   static final int MAX_IDEMPOTENT_IN_FLIGHT = 16;
 
+  /** What a pending record costs in the buffer beyond its serialized size: its bookkeeping. */
+  public static final int RECORD_OVERHEAD = 320;
+
   private final int maxInFlight;
   private final int bufferMemory;
   private final Duration maxBlock;
@@ -88,9 +91,6 @@ public final class ProducerConfig {
   public int bufferMemory() {
     return bufferMemory;
   }
-
-  /** What a pending record costs in the buffer beyond its serialized size: its bookkeeping. */
-  public static final int RECORD_OVERHEAD = 320;
 
   /** How long {@code send} blocks on a full buffer before failing. */
   public Duration maxBlock() {
