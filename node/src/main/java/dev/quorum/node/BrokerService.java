@@ -1,5 +1,6 @@
 package dev.quorum.node;
 
+import dev.quorum.protocol.raft.ProduceRequestView;
 import dev.quorum.protocol.v1.AddToTransactionRequest;
 import dev.quorum.protocol.v1.AddToTransactionResponse;
 import dev.quorum.protocol.v1.BrokerGrpc;
@@ -43,13 +44,18 @@ import dev.quorum.protocol.v1.MetadataRequest;
 import dev.quorum.protocol.v1.MetadataResponse;
 import dev.quorum.protocol.v1.NodeStatusRequest;
 import dev.quorum.protocol.v1.NodeStatusResponse;
-import dev.quorum.protocol.v1.ProduceRequest;
 import dev.quorum.protocol.v1.ProduceResponse;
 import dev.quorum.protocol.v1.RaftLogEndsRequest;
 import dev.quorum.protocol.v1.RaftLogEndsResponse;
 import dev.quorum.protocol.v1.WriteTransactionMarkerRequest;
 import dev.quorum.protocol.v1.WriteTransactionMarkerResponse;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -60,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * The broker RPC API. Broker-level failures travel inside the responses as typed errors; a gRPC
  * error status means the request itself broke (a bug, or the node shutting down).
  */
-final class BrokerService extends BrokerGrpc.BrokerImplBase {
+final class BrokerService implements BrokerGrpc.AsyncService, BindableService {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerService.class);
 
   private final AdminHandler admin;
@@ -167,8 +173,29 @@ final class BrokerService extends BrokerGrpc.BrokerImplBase {
     answer(() -> admin.deleteTopic(request), out);
   }
 
+  /**
+   * The service, with Produce reading its request as a {@link ProduceRequestView}: the wire form of
+   * a {@code ProduceRequest}, with the records left encoded.
+   */
   @Override
-  public void produce(ProduceRequest request, StreamObserver<ProduceResponse> out) {
+  public ServerServiceDefinition bindService() {
+    MethodDescriptor<?, ?> generatedProduce = BrokerGrpc.getProduceMethod();
+    ServerServiceDefinition.Builder service =
+        ServerServiceDefinition.builder(BrokerGrpc.SERVICE_NAME);
+    for (ServerMethodDefinition<?, ?> method : BrokerGrpc.bindService(this).getMethods()) {
+      if (method.getMethodDescriptor() != generatedProduce) {
+        service.addMethod(method);
+      }
+    }
+    MethodDescriptor<ProduceRequestView, ProduceResponse> produceMethod =
+        BrokerGrpc.getProduceMethod().toBuilder(
+                new ProduceRequestMarshaller(),
+                ProtoUtils.marshaller(ProduceResponse.getDefaultInstance()))
+            .build();
+    return service.addMethod(produceMethod, ServerCalls.asyncUnaryCall(this::produce)).build();
+  }
+
+  private void produce(ProduceRequestView request, StreamObserver<ProduceResponse> out) {
     answer(() -> produce.produce(request), out);
   }
 

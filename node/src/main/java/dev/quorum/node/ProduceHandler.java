@@ -1,13 +1,15 @@
 package dev.quorum.node;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quorum.protocol.raft.AppendRecords;
+import dev.quorum.protocol.raft.PartitionProduceView;
+import dev.quorum.protocol.raft.ProduceRequestView;
 import dev.quorum.protocol.v1.ErrorCode;
 import dev.quorum.protocol.v1.FetchSourceOffsetsRequest;
 import dev.quorum.protocol.v1.FetchSourceOffsetsResponse;
-import dev.quorum.protocol.v1.PartitionProduce;
 import dev.quorum.protocol.v1.PartitionProduceResult;
-import dev.quorum.protocol.v1.ProduceRequest;
 import dev.quorum.protocol.v1.ProduceResponse;
+import dev.quorum.statemachine.RecordEncoding;
 import dev.quorum.statemachine.SeededBugs;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -31,10 +33,10 @@ final class ProduceHandler {
     this.clock = clock;
   }
 
-  CompletableFuture<ProduceResponse> produce(ProduceRequest request) {
+  CompletableFuture<ProduceResponse> produce(ProduceRequestView request) {
     long timeoutMs = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : DEFAULT_TIMEOUT_MS;
     List<CompletableFuture<PartitionProduceResult>> results = new ArrayList<>();
-    for (PartitionProduce partition : request.getPartitionsList()) {
+    for (PartitionProduceView partition : request.getPartitionsList()) {
       results.add(append(partition, timeoutMs));
     }
     return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
@@ -46,7 +48,7 @@ final class ProduceHandler {
             });
   }
 
-  private CompletableFuture<PartitionProduceResult> append(PartitionProduce p, long timeoutMs) {
+  private CompletableFuture<PartitionProduceResult> append(PartitionProduceView p, long timeoutMs) {
     PartitionProduceResult.Builder result =
         PartitionProduceResult.newBuilder().setTopic(p.getTopic()).setPartition(p.getPartition());
     PartitionLookup.Resolved resolved = lookup.leaderOf(p.getTopic(), p.getPartition());
@@ -58,6 +60,17 @@ final class ProduceHandler {
     if (p.getRecordsCount() == 0) {
       return done(
           result.setError(Errors.definite(ErrorCode.INVALID_REQUEST, "no records for " + name)));
+    }
+    for (int i = 0; i < p.getRecordsCount(); i++) {
+      try {
+        RecordEncoding.check(p.getRecords(i));
+      } catch (InvalidProtocolBufferException e) {
+        return done(
+            result.setError(
+                Errors.definite(
+                    ErrorCode.INVALID_REQUEST,
+                    "record " + i + " for " + name + " is not a valid record: " + e.getMessage())));
+      }
     }
     AppendRecords.Builder builder =
         AppendRecords.newBuilder()

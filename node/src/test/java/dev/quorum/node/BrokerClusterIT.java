@@ -270,6 +270,62 @@ class BrokerClusterIT {
     }
   }
 
+  @Test
+  void aRecordThatDoesNotParseIsRefusedAndNothingOfItsBatchIsStored() throws Exception {
+    admin.createTopic(new NewTopic("garbled", 1, 3));
+    int leader = admin.describeTopic("garbled").partitions().get(0).leader();
+    io.grpc.ManagedChannel channel =
+        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(
+                cluster.bootstrap().split(",")[leader - 1])
+            .usePlaintext()
+            .build();
+    try {
+      com.google.protobuf.ByteString good =
+          dev.quorum.protocol.v1.Record.newBuilder()
+              .setValue(com.google.protobuf.ByteString.copyFromUtf8("fine"))
+              .build()
+              .toByteString();
+      // A value's field that promises five bytes and holds one: what a broken client might send.
+      com.google.protobuf.ByteString cut =
+          com.google.protobuf.ByteString.copyFrom(new byte[] {0x22, 0x05, 'a'});
+      var request =
+          dev.quorum.protocol.raft.ProduceRequestView.newBuilder()
+              .addPartitions(
+                  dev.quorum.protocol.raft.PartitionProduceView.newBuilder()
+                      .setTopic("garbled")
+                      .addRecords(good)
+                      .addRecords(cut))
+              .build();
+      // The request as a client's bytes: the view has ProduceRequest's wire form.
+      var produce =
+          dev.quorum.protocol.v1.BrokerGrpc.getProduceMethod().toBuilder(
+                  io.grpc.protobuf.ProtoUtils.marshaller(request),
+                  io.grpc.protobuf.ProtoUtils.marshaller(
+                      dev.quorum.protocol.v1.ProduceResponse.getDefaultInstance()))
+              .build();
+
+      var result =
+          io.grpc.stub.ClientCalls.blockingUnaryCall(
+                  channel, produce, io.grpc.CallOptions.DEFAULT, request)
+              .getPartitions(0);
+
+      assertThat(result.getError().getCode())
+          .isEqualTo(dev.quorum.protocol.v1.ErrorCode.INVALID_REQUEST);
+      assertThat(result.getError().getMessage()).contains("record 1 for garbled-0");
+      assertThat(admin.describeTopic("garbled").partitions().get(0).endOffset()).isZero();
+    } finally {
+      channel.shutdownNow();
+    }
+    try (Producer producer = Producer.create(producerConfig())) {
+      RecordMetadata written =
+          producer.send(ProducerRecord.of("garbled", bytes("next"))).get(30, TimeUnit.SECONDS);
+      assertThat(written.offset()).isZero();
+    }
+    assertThat(consumeAll("garbled", 1, 1))
+        .extracting(r -> text(r.value()))
+        .containsExactly("next");
+  }
+
   private List<ConsumerRecord> consumeAll(String topic, int partitions, int expected) {
     List<ConsumerRecord> records = new ArrayList<>();
     try (Consumer consumer =

@@ -86,7 +86,11 @@ class PipelinedCoalescerTest {
 
     AppendRecords big =
         sequenced(1, 4).toBuilder()
-            .addRecords(Record.newBuilder().setValue(ByteString.copyFrom(new byte[3_000])))
+            .addRecords(
+                Record.newBuilder()
+                    .setValue(ByteString.copyFrom(new byte[3_000]))
+                    .build()
+                    .toByteString())
             .build();
     coalescer.append(p0, big, 1_000);
     assertThat(commands).hasSize(2);
@@ -205,7 +209,10 @@ class PipelinedCoalescerTest {
   private static AppendRecords sequenced(long producerId, int sequence) {
     return AppendRecords.newBuilder()
         .addRecords(
-            Record.newBuilder().setValue(ByteString.copyFromUtf8(producerId + ":" + sequence)))
+            Record.newBuilder()
+                .setValue(ByteString.copyFromUtf8(producerId + ":" + sequence))
+                .build()
+                .toByteString())
         .setProducerId(producerId)
         .setBaseSequence(sequence)
         .build();

@@ -60,7 +60,7 @@ class ProduceCoalescerTest {
     Submitted next = submitted.get(2);
     assertThat(next.partition()).isEqualTo(p0);
     assertThat(next.command().getAppendBatches().getBatchesList())
-        .extracting(x -> x.getRecords(0).getValue().toStringUtf8())
+        .extracting(x -> Record.parseFrom(x.getRecords(0)).getValue().toStringUtf8())
         .containsExactly("b0", "c0");
     assertThat(next.timeoutMs()).isEqualTo(3_000);
 
@@ -149,7 +149,7 @@ class ProduceCoalescerTest {
 
     List<AppendRecords> entry = submitted.get(1).command().getAppendBatches().getBatchesList();
     assertThat(entry)
-        .extracting(x -> x.getRecords(0).getValue().toStringUtf8())
+        .extracting(x -> Record.parseFrom(x.getRecords(0)).getValue().toStringUtf8())
         .containsExactly("b0", "c0", "x0", "u0");
     submitted
         .get(1)
@@ -195,7 +195,9 @@ class ProduceCoalescerTest {
         .addRecords(
             Record.newBuilder()
                 .setValue(ByteString.copyFromUtf8(value + "0"))
-                .setKey(ByteString.copyFrom(new byte[bytes])))
+                .setKey(ByteString.copyFrom(new byte[bytes]))
+                .build()
+                .toByteString())
         .build();
   }
 

@@ -1,5 +1,6 @@
 package dev.quorum.statemachine;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import dev.quorum.protocol.raft.AppendRecords;
@@ -11,13 +12,11 @@ import java.io.IOException;
  * The stored form of a produce batch: the encoding of a {@link RecordBatch}, written straight from
  * the append that brought it.
  *
- * <p>Going through protobuf's builders rebuilt every record (to set its offset delta) and then
- * encoded the copies: a builder and two records per record, on every replica. Protobuf encodes a
- * message's fields in field-number order and the offset delta is a record's first field, so a
- * record that arrives without one, as our client sends them, encodes with its delta as the delta's
- * field followed by the record's own encoding. Such records, and records already carrying their
- * right delta, are written as they came; any other is rebuilt. The bytes are the same as the
- * builders' (StoredBatchTest).
+ * <p>A batch's records are the append's encoded records, each with the offset delta of its place in
+ * the batch. Protobuf encodes a message's fields in field-number order and the offset delta is a
+ * record's first field, so a record that arrives without one, as our client sends them, is stored
+ * as the delta's field followed by the record's bytes as they came. A record that carries another
+ * delta is rebuilt. The bytes are those protobuf's builders would make (StoredBatchTest).
  */
 public final class StoredBatch {
   private StoredBatch() {}
@@ -36,15 +35,19 @@ public final class StoredBatch {
             .setBaseSequence(append.getBaseSequence())
             .build();
     int count = append.getRecordsCount();
-    Record[] records = new Record[count];
+    ByteString[] records = new ByteString[count];
+    int[] prefixes = new int[count];
     int size = head.getSerializedSize() + tail.getSerializedSize();
     for (int i = 0; i < count; i++) {
-      Record r = append.getRecords(i);
-      if (r.getOffsetDelta() != i && r.getOffsetDelta() != 0) {
-        r = r.toBuilder().setOffsetDelta(i).build();
+      ByteString r = append.getRecords(i);
+      int prefix = RecordEncoding.deltaPrefixSize(r, i);
+      if (prefix == RecordEncoding.REBUILD) {
+        r = RecordEncoding.rebuilt(r, i);
+        prefix = 0;
       }
       records[i] = r;
-      int length = deltaPrefixSize(r, i) + r.getSerializedSize();
+      prefixes[i] = prefix;
+      int length = prefix + r.size();
       size += CodedOutputStream.computeTagSize(RecordBatch.RECORDS_FIELD_NUMBER);
       size += CodedOutputStream.computeUInt32SizeNoTag(length) + length;
     }
@@ -53,14 +56,12 @@ public final class StoredBatch {
     try {
       head.writeTo(out);
       for (int i = 0; i < count; i++) {
-        Record r = records[i];
-        int prefix = deltaPrefixSize(r, i);
         out.writeTag(RecordBatch.RECORDS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        out.writeUInt32NoTag(prefix + r.getSerializedSize());
-        if (prefix > 0) {
+        out.writeUInt32NoTag(prefixes[i] + records[i].size());
+        if (prefixes[i] > 0) {
           out.writeInt32(Record.OFFSET_DELTA_FIELD_NUMBER, i);
         }
-        r.writeTo(out);
+        out.writeRawBytes(records[i]);
       }
       tail.writeTo(out);
       out.checkNoSpaceLeft();
@@ -68,14 +69,5 @@ public final class StoredBatch {
       throw new IllegalStateException("encoding into an array of the computed size failed", e);
     }
     return bytes;
-  }
-
-  /**
-   * The bytes of the delta field written in front of {@code r}: only where it has none of its own.
-   */
-  private static int deltaPrefixSize(Record r, int delta) {
-    return r.getOffsetDelta() == delta
-        ? 0
-        : CodedOutputStream.computeInt32Size(Record.OFFSET_DELTA_FIELD_NUMBER, delta);
   }
 }

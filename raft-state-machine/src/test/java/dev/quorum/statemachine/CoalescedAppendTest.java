@@ -183,7 +183,8 @@ class CoalescedAppendTest {
             .setProducerEpoch(epoch)
             .setBaseSequence(baseSequence);
     for (String v : values) {
-      append.addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8(v)));
+      append.addRecords(
+          Record.newBuilder().setValue(ByteString.copyFromUtf8(v)).build().toByteString());
     }
     return append.build();
   }

@@ -111,7 +111,10 @@ class IdempotentAppendTest {
             .setBaseSequence(baseSequence);
     for (int i = 0; i < records; i++) {
       append.addRecords(
-          Record.newBuilder().setValue(ByteString.copyFromUtf8("r" + (baseSequence + i))));
+          Record.newBuilder()
+              .setValue(ByteString.copyFromUtf8("r" + (baseSequence + i)))
+              .build()
+              .toByteString());
     }
     return PartitionCommandResult.parseFrom(
         cluster.submit(PartitionCommand.newBuilder().setAppend(append).build().toByteArray()));

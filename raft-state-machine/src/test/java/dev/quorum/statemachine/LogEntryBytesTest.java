@@ -20,21 +20,30 @@ class LogEntryBytesTest {
           .setAppend(
               AppendRecords.newBuilder()
                   .setProducerId(7)
-                  .addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8(VALUE)))
-                  .addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8("second"))))
+                  .addRecords(
+                      Record.newBuilder()
+                          .setValue(ByteString.copyFromUtf8(VALUE))
+                          .build()
+                          .toByteString())
+                  .addRecords(
+                      Record.newBuilder()
+                          .setValue(ByteString.copyFromUtf8("second"))
+                          .build()
+                          .toByteString()))
           .build()
           .toByteArray();
 
   @Test
   void recordBytesShareTheArrayOfTheLogEntry() throws Exception {
     byte[] array = ENTRY.clone();
-    ByteString value = parse(UnsafeByteOperations.unsafeWrap(array)).getRecords(0).getValue();
-    assertThat(value.toStringUtf8()).isEqualTo(VALUE);
+    ByteString record = parse(UnsafeByteOperations.unsafeWrap(array)).getRecords(0);
+    assertThat(Record.parseFrom(record).getValue().toStringUtf8()).isEqualTo(VALUE);
 
     // Only a shared array shows a change made after parsing (nothing writes to it in the node).
     int at = indexOf(array, VALUE.getBytes(StandardCharsets.UTF_8));
     array[at] = 'A';
-    assertThat(value.toStringUtf8()).isEqualTo("A" + VALUE.substring(1));
+    assertThat(Record.parseFrom(record).getValue().toStringUtf8())
+        .isEqualTo("A" + VALUE.substring(1));
   }
 
   @Test
@@ -46,19 +55,19 @@ class LogEntryBytesTest {
     AppendRecords append = parse(pieces);
     assertThat(append.getProducerId()).isEqualTo(7);
     assertThat(append.getRecordsList())
-        .extracting(r -> r.getValue().toStringUtf8())
+        .extracting(r -> Record.parseFrom(r).getValue().toStringUtf8())
         .containsExactly(VALUE, "second");
   }
 
   @Test
   void anEntryInABufferIsCopiedSinceItsOwnerMayReuseTheBuffer() throws Exception {
     ByteBuffer buffer = ByteBuffer.allocateDirect(ENTRY.length).put(ENTRY).flip();
-    ByteString value = parse(UnsafeByteOperations.unsafeWrap(buffer)).getRecords(0).getValue();
+    ByteString record = parse(UnsafeByteOperations.unsafeWrap(buffer)).getRecords(0);
 
     for (int i = 0; i < buffer.capacity(); i++) {
       buffer.put(i, (byte) 0);
     }
-    assertThat(value.toStringUtf8()).isEqualTo(VALUE);
+    assertThat(Record.parseFrom(record).getValue().toStringUtf8()).isEqualTo(VALUE);
   }
 
   private static AppendRecords parse(

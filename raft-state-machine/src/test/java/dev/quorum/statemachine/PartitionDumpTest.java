@@ -81,7 +81,8 @@ class PartitionDumpTest {
             .setBaseSequence(baseSequence)
             .setTransactional(transactional);
     for (String value : values) {
-      append.addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8(value)));
+      append.addRecords(
+          Record.newBuilder().setValue(ByteString.copyFromUtf8(value)).build().toByteString());
     }
     cluster.submit(PartitionCommand.newBuilder().setAppend(append).build().toByteArray());
   }

@@ -152,7 +152,8 @@ class PartitionStateMachineTest {
       throws Exception {
     AppendRecords.Builder append = AppendRecords.newBuilder().setAppendTimeMs(time);
     for (String value : values) {
-      append.addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8(value)));
+      append.addRecords(
+          Record.newBuilder().setValue(ByteString.copyFromUtf8(value)).build().toByteString());
     }
     byte[] reply =
         cluster.submit(PartitionCommand.newBuilder().setAppend(append).build().toByteArray());

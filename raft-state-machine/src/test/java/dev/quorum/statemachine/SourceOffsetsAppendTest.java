@@ -183,7 +183,8 @@ class SourceOffsetsAppendTest {
                             .setExpected(expected)
                             .setNext(next)));
     for (String value : v) {
-      append.addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8(value)));
+      append.addRecords(
+          Record.newBuilder().setValue(ByteString.copyFromUtf8(value)).build().toByteString());
     }
     return append.build();
   }

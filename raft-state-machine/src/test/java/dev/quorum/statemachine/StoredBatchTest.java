@@ -3,6 +3,8 @@ package dev.quorum.statemachine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import dev.quorum.protocol.raft.AppendRecords;
 import dev.quorum.protocol.v1.Header;
 import dev.quorum.protocol.v1.Record;
@@ -33,7 +35,8 @@ class StoredBatchTest {
       RecordBatch parsed = RecordBatch.parseFrom(encoded);
       for (int i = 0; i < parsed.getRecordsCount(); i++) {
         assertThat(parsed.getRecords(i).getOffsetDelta()).isEqualTo(i);
-        assertThat(parsed.getRecords(i).getValue()).isEqualTo(append.getRecords(i).getValue());
+        assertThat(parsed.getRecords(i).getValue())
+            .isEqualTo(Record.parseFrom(append.getRecords(i)).getValue());
       }
     }
   }
@@ -43,9 +46,17 @@ class StoredBatchTest {
     AppendRecords append =
         AppendRecords.newBuilder()
             .addRecords(
-                Record.newBuilder().setOffsetDelta(5).setValue(ByteString.copyFromUtf8("a")))
+                Record.newBuilder()
+                    .setOffsetDelta(5)
+                    .setValue(ByteString.copyFromUtf8("a"))
+                    .build()
+                    .toByteString())
             .addRecords(
-                Record.newBuilder().setOffsetDelta(7).setValue(ByteString.copyFromUtf8("b")))
+                Record.newBuilder()
+                    .setOffsetDelta(7)
+                    .setValue(ByteString.copyFromUtf8("b"))
+                    .build()
+                    .toByteString())
             .build();
 
     RecordBatch batch = RecordBatch.parseFrom(StoredBatch.encode(10, 20, append));
@@ -56,7 +67,8 @@ class StoredBatchTest {
   }
 
   /** What apply built before: every record rebuilt with its delta, then the batch encoded. */
-  private static byte[] byBuilders(long baseOffset, long appendTime, AppendRecords append) {
+  private static byte[] byBuilders(long baseOffset, long appendTime, AppendRecords append)
+      throws Exception {
     RecordBatch.Builder stored =
         RecordBatch.newBuilder()
             .setBaseOffset(baseOffset)
@@ -66,7 +78,7 @@ class StoredBatchTest {
             .setBaseSequence(append.getBaseSequence())
             .setTransactional(append.getTransactional());
     for (int i = 0; i < append.getRecordsCount(); i++) {
-      stored.addRecords(append.getRecords(i).toBuilder().setOffsetDelta(i));
+      stored.addRecords(Record.parseFrom(append.getRecords(i)).toBuilder().setOffsetDelta(i));
     }
     return stored.build().toByteArray();
   }
@@ -81,9 +93,11 @@ class StoredBatchTest {
     int count = 1 + random.nextInt(random.nextBoolean() ? 3 : 200);
     for (int i = 0; i < count; i++) {
       Record.Builder r = Record.newBuilder().setValue(bytes(random, random.nextInt(300)));
-      // As our client sends them (none), already right, or wrong.
-      switch (random.nextInt(3)) {
-        case 0 -> {}
+      // As our client sends them (none), already right, or wrong; or, as another encoder might
+      // write them, a delta after the other fields or a zero delta written out in front.
+      int delta = random.nextInt(5);
+      switch (delta) {
+        case 0, 3, 4 -> {}
         case 1 -> r.setOffsetDelta(i);
         default -> r.setOffsetDelta(random.nextInt(1_000));
       }
@@ -96,9 +110,29 @@ class StoredBatchTest {
       for (int h = random.nextInt(3); h > 0; h--) {
         r.addHeaders(Header.newBuilder().setKey("h" + h).setValue(bytes(random, 5)));
       }
-      append.addRecords(r);
+      ByteString encoded = r.build().toByteString();
+      if (delta == 3) {
+        encoded = encoded.concat(deltaField(random.nextInt(1_000)));
+      } else if (delta == 4) {
+        encoded = deltaField(0).concat(encoded);
+      }
+      append.addRecords(encoded);
     }
     return append.build();
+  }
+
+  /** An offset delta's field as protobuf writes it, except that a zero is written too. */
+  private static ByteString deltaField(int delta) {
+    ByteString.Output out = ByteString.newOutput();
+    try {
+      CodedOutputStream coded = CodedOutputStream.newInstance(out);
+      coded.writeTag(Record.OFFSET_DELTA_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
+      coded.writeInt32NoTag(delta);
+      coded.flush();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteString();
   }
 
   private static ByteString bytes(SplittableRandom random, int length) {

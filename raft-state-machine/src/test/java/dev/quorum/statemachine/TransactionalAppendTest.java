@@ -230,7 +230,8 @@ class TransactionalAppendTest {
             .setBaseSequence(baseSequence)
             .setTransactional(transactional);
     for (String value : values) {
-      append.addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8(value)));
+      append.addRecords(
+          Record.newBuilder().setValue(ByteString.copyFromUtf8(value)).build().toByteString());
     }
     return submit(cluster, PartitionCommand.newBuilder().setAppend(append).build());
   }

@@ -1,9 +1,14 @@
 package dev.quorum.bench.jmh;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quorum.protocol.raft.AppendRecords;
 import dev.quorum.protocol.raft.PartitionCommand;
+import dev.quorum.protocol.raft.PartitionProduceView;
 import dev.quorum.protocol.v1.PartitionProduce;
 import dev.quorum.protocol.v1.Record;
+import dev.quorum.statemachine.RecordEncoding;
 import dev.quorum.statemachine.StoredBatch;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +38,7 @@ public class BatchEncodingBenchmark {
   @Param({"100", "1024"})
   int recordSize;
 
-  List<Record> records;
+  List<ByteString> records;
   byte[] request;
   byte[] command;
 
@@ -53,15 +58,21 @@ public class BatchEncodingBenchmark {
         .setPartition(0)
         .setProducerId(7)
         .setBaseSequence(100)
-        .addAllRecords(records)
+        .addAllRecords(parsed(records))
         .build()
         .toByteArray();
   }
 
-  /** ProduceHandler + RaftSubmitter: parse the request, wrap its records in a Raft command. */
+  /**
+   * ProduceHandler + RaftSubmitter: read the request (aliasing, as ProduceRequestMarshaller does),
+   * check its records, wrap them in a Raft command.
+   */
   @Benchmark
   public byte[] nodeEntry() throws Exception {
-    PartitionProduce p = PartitionProduce.parseFrom(request);
+    PartitionProduceView p = PartitionProduceView.parseFrom(aliasing(request));
+    for (ByteString record : p.getRecordsList()) {
+      RecordEncoding.check(record);
+    }
     AppendRecords append =
         AppendRecords.newBuilder()
             .setAppendTimeMs(1_000)
@@ -72,10 +83,32 @@ public class BatchEncodingBenchmark {
     return PartitionCommand.newBuilder().setAppend(append).build().toByteArray();
   }
 
-  /** PartitionStateMachine's apply: parse the entry, encode the stored batch (StoredBatch). */
+  /**
+   * PartitionStateMachine's apply: parse the entry (aliasing, as LogEntryBytes does), encode the
+   * stored batch (StoredBatch).
+   */
   @Benchmark
   public byte[] storedBatch() throws Exception {
-    AppendRecords append = PartitionCommand.parseFrom(command).getAppend();
+    AppendRecords append = PartitionCommand.parseFrom(aliasing(command)).getAppend();
     return StoredBatch.encode(42, 1_000, append);
+  }
+
+  private static CodedInputStream aliasing(byte[] bytes) {
+    CodedInputStream in = CodedInputStream.newInstance(bytes);
+    in.enableAliasing(true);
+    return in;
+  }
+
+  private static List<Record> parsed(List<ByteString> records) {
+    return records.stream()
+        .map(
+            r -> {
+              try {
+                return Record.parseFrom(r);
+              } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException(e);
+              }
+            })
+        .toList();
   }
 }

@@ -23,7 +23,7 @@ final class Batches {
     SplittableRandom random = new SplittableRandom(seed);
     AppendRecords.Builder append = AppendRecords.newBuilder().setAppendTimeMs(1_000);
     for (int bytes = 0; bytes < batchBytes; bytes += recordSize) {
-      append.addRecords(record(recordSize, random));
+      append.addRecords(record(recordSize, random).toByteString());
     }
     return append.build();
   }
