@@ -2,7 +2,6 @@ package dev.quorum.bench.jmh;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quorum.protocol.raft.AppendRecords;
 import dev.quorum.protocol.raft.PartitionCommand;
 import dev.quorum.protocol.raft.PartitionProduceView;
@@ -10,6 +9,7 @@ import dev.quorum.protocol.v1.PartitionProduce;
 import dev.quorum.protocol.v1.Record;
 import dev.quorum.statemachine.RecordEncoding;
 import dev.quorum.statemachine.StoredBatch;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,14 +38,17 @@ public class BatchEncodingBenchmark {
   @Param({"100", "1024"})
   int recordSize;
 
-  List<ByteString> records;
+  List<Record> records;
   byte[] request;
   byte[] command;
 
   @Setup
   public void setUp() throws Exception {
     AppendRecords append = Batches.append(recordSize, 64 << 10, 1);
-    records = append.getRecordsList();
+    records = new ArrayList<>();
+    for (ByteString record : append.getRecordsList()) {
+      records.add(Record.parseFrom(record));
+    }
     request = clientRequest();
     command = nodeEntry();
   }
@@ -58,7 +61,7 @@ public class BatchEncodingBenchmark {
         .setPartition(0)
         .setProducerId(7)
         .setBaseSequence(100)
-        .addAllRecords(parsed(records))
+        .addAllRecords(records)
         .build()
         .toByteArray();
   }
@@ -97,18 +100,5 @@ public class BatchEncodingBenchmark {
     CodedInputStream in = CodedInputStream.newInstance(bytes);
     in.enableAliasing(true);
     return in;
-  }
-
-  private static List<Record> parsed(List<ByteString> records) {
-    return records.stream()
-        .map(
-            r -> {
-              try {
-                return Record.parseFrom(r);
-              } catch (InvalidProtocolBufferException e) {
-                throw new IllegalStateException(e);
-              }
-            })
-        .toList();
   }
 }
