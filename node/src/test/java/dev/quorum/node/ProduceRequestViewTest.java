@@ -60,6 +60,25 @@ class ProduceRequestViewTest {
     assertThat(view.getPartitions(0).getUnknownFields().asMap()).isEmpty();
   }
 
+  /** The node's copies of a record are the request's array, the Raft entry and the stored batch. */
+  @Test
+  void recordsAreSlicesOfTheRequestsBytesNotCopies() throws Exception {
+    byte[] value = new byte[100];
+    ProduceRequest request =
+        ProduceRequest.newBuilder()
+            .addPartitions(
+                PartitionProduce.newBuilder()
+                    .setTopic("t")
+                    .addRecords(Record.newBuilder().setValue(ByteString.copyFrom(value))))
+            .build();
+    byte[] bytes = request.toByteArray();
+
+    ByteString record = ProduceRequestMarshaller.parse(bytes).getPartitions(0).getRecords(0);
+    bytes[bytes.length - 1] = 42;
+
+    assertThat(record.byteAt(record.size() - 1)).isEqualTo((byte) 42);
+  }
+
   private static void assertSameFields(Descriptor request, Descriptor view) {
     assertThat(view.getFields()).hasSameSizeAs(request.getFields());
     for (FieldDescriptor field : request.getFields()) {
