@@ -349,7 +349,8 @@ public final class PartitionStateMachine extends RocksDbStateMachine {
         new LogOffsets(before.start(), base + append.getRecordsCount(), appendTime, firstOpen);
     Runnable publishProducers;
     try {
-      store().putRecords(batch, Keys.of(BATCH, base), StoredBatch.encode(base, appendTime, append));
+      StoredBatch stored = StoredBatch.of(base, appendTime, append);
+      store().putRecords(batch, Keys.of(BATCH, base), stored.size(), stored::writeTo);
       batch.put(Keys.of(TIME_INDEX, appendTime, base), new byte[0]);
       batch.put(OFFSETS_KEY, Keys.longs(after.start(), after.next(), after.lastAppendTime()));
       publishProducers =

@@ -7,6 +7,7 @@ import dev.quorum.protocol.raft.AppendRecords;
 import dev.quorum.protocol.v1.Record;
 import dev.quorum.protocol.v1.RecordBatch;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * The stored form of a produce batch: the encoding of a {@link RecordBatch}, written straight from
@@ -19,10 +20,28 @@ import java.io.IOException;
  * delta is rebuilt. The bytes are those protobuf's builders would make (StoredBatchTest).
  */
 public final class StoredBatch {
-  private StoredBatch() {}
+  private final RecordBatch head;
+  private final RecordBatch tail;
+  private final ByteString[] records;
+  private final int[] prefixes;
+  private final int size;
+
+  private StoredBatch(RecordBatch head, RecordBatch tail, ByteString[] records, int[] prefixes) {
+    this.head = head;
+    this.tail = tail;
+    this.records = records;
+    this.prefixes = prefixes;
+    int size = head.getSerializedSize() + tail.getSerializedSize();
+    for (int i = 0; i < records.length; i++) {
+      int length = prefixes[i] + records[i].size();
+      size += CodedOutputStream.computeTagSize(RecordBatch.RECORDS_FIELD_NUMBER);
+      size += CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+    }
+    this.size = size;
+  }
 
   /** The batch of {@code append}'s records at {@code baseOffset}, the i-th at delta i. */
-  public static byte[] encode(long baseOffset, long appendTimeMs, AppendRecords append) {
+  public static StoredBatch of(long baseOffset, long appendTimeMs, AppendRecords append) {
     // A message's encoding may come in pieces: the fields before the records, the records, the
     // fields after them, in field-number order as protobuf writes them.
     RecordBatch head =
@@ -37,7 +56,6 @@ public final class StoredBatch {
     int count = append.getRecordsCount();
     ByteString[] records = new ByteString[count];
     int[] prefixes = new int[count];
-    int size = head.getSerializedSize() + tail.getSerializedSize();
     for (int i = 0; i < count; i++) {
       ByteString r = append.getRecords(i);
       int prefix = RecordEncoding.deltaPrefixSize(r, i);
@@ -47,15 +65,32 @@ public final class StoredBatch {
       }
       records[i] = r;
       prefixes[i] = prefix;
-      int length = prefix + r.size();
-      size += CodedOutputStream.computeTagSize(RecordBatch.RECORDS_FIELD_NUMBER);
-      size += CodedOutputStream.computeUInt32SizeNoTag(length) + length;
     }
+    return new StoredBatch(head, tail, records, prefixes);
+  }
+
+  /** The encoding's length in bytes. */
+  public int size() {
+    return size;
+  }
+
+  /** Writes the encoding into {@code target} from its position on, which it moves past it. */
+  public void writeTo(ByteBuffer target) {
+    CodedOutputStream out = CodedOutputStream.newInstance(target.slice(target.position(), size));
+    write(out);
+    target.position(target.position() + size);
+  }
+
+  public byte[] toByteArray() {
     byte[] bytes = new byte[size];
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    write(CodedOutputStream.newInstance(bytes));
+    return bytes;
+  }
+
+  private void write(CodedOutputStream out) {
     try {
       head.writeTo(out);
-      for (int i = 0; i < count; i++) {
+      for (int i = 0; i < records.length; i++) {
         out.writeTag(RecordBatch.RECORDS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         out.writeUInt32NoTag(prefixes[i] + records[i].size());
         if (prefixes[i] > 0) {
@@ -64,10 +99,10 @@ public final class StoredBatch {
         out.writeRawBytes(records[i]);
       }
       tail.writeTo(out);
+      out.flush();
       out.checkNoSpaceLeft();
     } catch (IOException e) {
-      throw new IllegalStateException("encoding into an array of the computed size failed", e);
+      throw new IllegalStateException("encoding into a buffer of the computed size failed", e);
     }
-    return bytes;
   }
 }

@@ -9,6 +9,7 @@ import dev.quorum.protocol.raft.AppendRecords;
 import dev.quorum.protocol.v1.Header;
 import dev.quorum.protocol.v1.Record;
 import dev.quorum.protocol.v1.RecordBatch;
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +28,13 @@ class StoredBatchTest {
       long appendTime = random.nextBoolean() ? 0 : random.nextLong(1L << 42);
       AppendRecords append = randomAppend(random);
 
-      byte[] encoded = StoredBatch.encode(baseOffset, appendTime, append);
+      StoredBatch stored = StoredBatch.of(baseOffset, appendTime, append);
+      byte[] encoded = stored.toByteArray();
 
       assertThat(encoded)
           .as("seed %d, run %d", SEED, run)
           .isEqualTo(byBuilders(baseOffset, appendTime, append));
+      assertThat(writtenToDirectBuffer(stored)).as("seed %d, run %d", SEED, run).isEqualTo(encoded);
       RecordBatch parsed = RecordBatch.parseFrom(encoded);
       for (int i = 0; i < parsed.getRecordsCount(); i++) {
         assertThat(parsed.getRecords(i).getOffsetDelta()).isEqualTo(i);
@@ -59,11 +62,23 @@ class StoredBatchTest {
                     .toByteString())
             .build();
 
-    RecordBatch batch = RecordBatch.parseFrom(StoredBatch.encode(10, 20, append));
+    RecordBatch batch = RecordBatch.parseFrom(StoredBatch.of(10, 20, append).toByteArray());
 
     assertThat(batch.getRecordsList()).extracting(Record::getOffsetDelta).containsExactly(0, 1);
     assertThat(batch.getBaseOffset()).isEqualTo(10);
     assertThat(batch.getAppendTimeMs()).isEqualTo(20);
+  }
+
+  /** As the node stores a batch: into a direct buffer, behind the key already in it. */
+  private static byte[] writtenToDirectBuffer(StoredBatch stored) {
+    int keyLength = 3;
+    ByteBuffer buffer = ByteBuffer.allocateDirect(keyLength + stored.size() + 5);
+    buffer.position(keyLength);
+    stored.writeTo(buffer);
+    assertThat(buffer.position()).isEqualTo(keyLength + stored.size());
+    byte[] written = new byte[stored.size()];
+    buffer.get(keyLength, written);
+    return written;
   }
 
   /** What apply built before: every record rebuilt with its delta, then the batch encoded. */

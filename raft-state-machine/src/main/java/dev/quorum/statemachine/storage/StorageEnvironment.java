@@ -31,6 +31,7 @@ public final class StorageEnvironment implements AutoCloseable {
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions familyOptions;
   private final WriteOptions writeOptions;
+  private final DirectBuffers directBuffers = new DirectBuffers();
 
   /**
    * Opens partition stores in the background, several at once: an open is mostly waiting for
@@ -100,6 +101,10 @@ public final class StorageEnvironment implements AutoCloseable {
 
   WriteOptions writeOptions() {
     return writeOptions;
+  }
+
+  DirectBuffers directBuffers() {
+    return directBuffers;
   }
 
   @Override

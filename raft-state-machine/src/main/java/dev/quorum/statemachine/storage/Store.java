@@ -2,11 +2,13 @@ package dev.quorum.statemachine.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -80,9 +82,27 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** Adds a record batch to {@code batch}, to be written with the rest of it. */
-  public void putRecords(WriteBatch batch, byte[] key, byte[] value) throws RocksDBException {
-    batch.put(records, key, value);
+  /**
+   * Adds a record batch to {@code batch}, to be written with the rest of it: {@code value} writes
+   * the batch's {@code size} bytes into the buffer it is given, from its position on.
+   */
+  public void putRecords(WriteBatch batch, byte[] key, int size, Consumer<ByteBuffer> value)
+      throws RocksDBException {
+    DirectBuffers buffers = env.directBuffers();
+    ByteBuffer buffer = buffers.borrow(key.length + size);
+    try {
+      ByteBuffer keyBytes = buffer.slice(0, key.length).put(key).flip();
+      ByteBuffer valueBytes = buffer.slice(key.length, size);
+      value.accept(valueBytes);
+      if (valueBytes.hasRemaining()) {
+        throw new IllegalStateException(
+            "a record batch wrote " + valueBytes.position() + " of its " + size + " bytes");
+      }
+      // RocksDB copies both into the write batch before this returns.
+      batch.put(records, keyBytes, valueBytes.flip());
+    } finally {
+      buffers.release(buffer);
+    }
   }
 
   /** An iterator over a consistent view of the state (all but record batches); caller closes. */

@@ -33,7 +33,7 @@ class StoreTest {
   void recordsAndStateWrittenTogetherAreBothThereAfterAReopen() throws Exception {
     try (Store store = Store.open(env, dir);
         WriteBatch batch = new WriteBatch()) {
-      store.putRecords(batch, Keys.of(BATCH, 0), value(0));
+      store.putRecords(batch, Keys.of(BATCH, 0), value(0).length, b -> b.put(value(0)));
       batch.put(Keys.of((byte) 'p', 7), value(7));
       store.write(batch);
       store.flush();
