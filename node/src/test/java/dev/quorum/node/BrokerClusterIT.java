@@ -218,19 +218,12 @@ class BrokerClusterIT {
   void aProduceRequestDeliveredTwiceIsAppendedOnce() throws Exception {
     admin.createTopic(new NewTopic("twice", 1, 3));
     int leader = admin.describeTopic("twice").partitions().get(0).leader();
-    String[] addresses = cluster.bootstrap().split(",");
-    io.grpc.ManagedChannel channel =
-        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(addresses[leader - 1])
-            .usePlaintext()
-            .build();
+    io.grpc.ManagedChannel channel = cluster.channelTo(leader);
     try {
       var broker = dev.quorum.protocol.v1.BrokerGrpc.newBlockingStub(channel);
       java.util.Set<Long> ids = new java.util.HashSet<>();
-      for (String address : addresses) {
-        io.grpc.ManagedChannel other =
-            io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(address)
-                .usePlaintext()
-                .build();
+      for (int node = 1; node <= 3; node++) {
+        io.grpc.ManagedChannel other = cluster.channelTo(node);
         try {
           for (int i = 0; i < 3; i++) {
             ids.add(
@@ -274,11 +267,7 @@ class BrokerClusterIT {
   void aRecordThatDoesNotParseIsRefusedAndNothingOfItsBatchIsStored() throws Exception {
     admin.createTopic(new NewTopic("garbled", 1, 3));
     int leader = admin.describeTopic("garbled").partitions().get(0).leader();
-    io.grpc.ManagedChannel channel =
-        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(
-                cluster.bootstrap().split(",")[leader - 1])
-            .usePlaintext()
-            .build();
+    io.grpc.ManagedChannel channel = cluster.channelTo(leader);
     try {
       com.google.protobuf.ByteString good =
           dev.quorum.protocol.v1.Record.newBuilder()

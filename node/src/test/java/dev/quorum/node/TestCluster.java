@@ -4,6 +4,8 @@ import dev.quorum.client.Admin;
 import dev.quorum.client.NewTopic;
 import dev.quorum.client.TopicDescription;
 import dev.quorum.protocol.raft.TopicRecord;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,6 +99,15 @@ final class TestCluster implements AutoCloseable {
     StringJoiner list = new StringJoiner(",");
     peers.forEach(p -> list.add(p.host() + ":" + p.clientPort()));
     return list.toString();
+  }
+
+  /**
+   * A plaintext channel to node {@code id}'s client port, for requests the client library never
+   * makes as a test needs them; the caller shuts it down.
+   */
+  ManagedChannel channelTo(int id) {
+    Peer peer = peers.get(id - 1);
+    return NettyChannelBuilder.forAddress(peer.host(), peer.clientPort()).usePlaintext().build();
   }
 
   String clusterId() {

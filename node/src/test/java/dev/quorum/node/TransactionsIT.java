@@ -299,11 +299,7 @@ class TransactionsIT {
           if (leader <= 0) {
             return false;
           }
-          io.grpc.ManagedChannel channel =
-              io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(
-                      cluster.bootstrap().split(",")[leader - 1])
-                  .usePlaintext()
-                  .build();
+          io.grpc.ManagedChannel channel = cluster.channelTo(leader);
           try {
             var broker = dev.quorum.protocol.v1.BrokerGrpc.newBlockingStub(channel);
             if (producerId[0] == 0) {
