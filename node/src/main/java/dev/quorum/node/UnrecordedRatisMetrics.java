@@ -73,17 +73,21 @@ public final class UnrecordedRatisMetrics extends MetricRegistries {
   public void addReporterRegistration(
       Consumer<RatisMetricRegistry> reporterRegistration,
       Consumer<RatisMetricRegistry> stopReporter) {
-    throw new UnsupportedOperationException("Ratis' metrics are not recorded on a Quorum node");
+    throw notRecorded();
   }
 
   @Override
   public void enableJmxReporter() {
-    throw new UnsupportedOperationException("Ratis' metrics are not recorded on a Quorum node");
+    throw notRecorded();
   }
 
   @Override
   public void enableConsoleReporter(TimeDuration consoleReportRate) {
-    throw new UnsupportedOperationException("Ratis' metrics are not recorded on a Quorum node");
+    throw notRecorded();
+  }
+
+  private static UnsupportedOperationException notRecorded() {
+    return new UnsupportedOperationException("Ratis' metrics are not recorded on a Quorum node");
   }
 
   private record Registry(MetricRegistryInfo info) implements RatisMetricRegistry {
