@@ -31,27 +31,62 @@ import org.apache.ratis.server.RaftServer;
 /** Metadata reads, topic creation and deletion, and this node's status. */
 final class AdminHandler {
   private static final long LIVENESS_TIMEOUT_MS = 1_500;
+  private static final long VIEW_CONFIRM_TIMEOUT_MS = 2_000;
 
   private final int nodeId;
   private final String clusterId;
   private final LocalReplicas replicas;
   private final MetadataWriter writer;
   private final PeerChannels peers;
+  private final RaftSubmitter submitter;
 
   AdminHandler(
       int nodeId,
       String clusterId,
       LocalReplicas replicas,
       MetadataWriter writer,
-      PeerChannels peers) {
+      PeerChannels peers,
+      RaftSubmitter submitter) {
     this.nodeId = nodeId;
     this.clusterId = clusterId;
     this.replicas = replicas;
     this.writer = writer;
     this.peers = peers;
+    this.submitter = submitter;
   }
 
-  MetadataResponse metadata(MetadataRequest request) {
+  /**
+   * Describes the requested topics from this node's view. A node cut off from the metadata group
+   * lacks the topics created since, so before it calls a topic unknown (a definite answer clients
+   * fail on) it confirms its view is current with a Raft read index; if it cannot, the whole answer
+   * is UNAVAILABLE, and the client asks another node.
+   */
+  CompletableFuture<MetadataResponse> metadata(MetadataRequest request) {
+    MetadataResponse answer = describe(request);
+    if (answer.getTopicsList().stream()
+        .noneMatch(t -> t.getError().getCode() == ErrorCode.UNKNOWN_TOPIC)) {
+      return CompletableFuture.completedFuture(answer);
+    }
+    return submitter
+        .catchUp(RaftGroups.metadataGroupId(clusterId), VIEW_CONFIRM_TIMEOUT_MS)
+        .thenApply(
+            current ->
+                current
+                    ? describe(request)
+                    : MetadataResponse.newBuilder()
+                        .setClusterId(clusterId)
+                        .setNodeId(nodeId)
+                        .setError(
+                            Errors.definite(
+                                ErrorCode.UNAVAILABLE,
+                                "node "
+                                    + nodeId
+                                    + " cannot confirm that its cluster metadata is current (it"
+                                    + " cannot reach a majority of the metadata group)"))
+                        .build());
+  }
+
+  private MetadataResponse describe(MetadataRequest request) {
     ClusterView view = replicas.view();
     MetadataResponse.Builder response =
         MetadataResponse.newBuilder()
@@ -151,12 +186,8 @@ final class AdminHandler {
                       "'" + request.getName() + "' is an internal topic and cannot be deleted"))
               .build());
     }
-    if (replicas.topic(request.getName()).isEmpty()) {
-      return CompletableFuture.completedFuture(
-          DeleteTopicResponse.newBuilder()
-              .setError(Errors.unknownTopic(request.getName()))
-              .build());
-    }
+    // Whether the topic exists is the metadata group's answer, not this node's view: a node cut off
+    // from the group lacks the topics created since.
     return writer
         .submit(
             MetadataCommand.newBuilder()

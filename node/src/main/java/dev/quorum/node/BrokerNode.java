@@ -209,7 +209,7 @@ public final class BrokerNode implements AutoCloseable {
     this.coalescer = produceCoalescer;
     BrokerService service =
         new BrokerService(
-            new AdminHandler(id, config.clusterId(), replicas, writer, peers),
+            new AdminHandler(id, config.clusterId(), replicas, writer, peers, submitter),
             new ProduceHandler(lookup, produceCoalescer, clock),
             new FetchHandler(lookup, submitter, fetchThreads),
             groups,

@@ -160,7 +160,7 @@ final class BrokerService implements BrokerGrpc.AsyncService, BindableService {
 
   @Override
   public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> out) {
-    answer(() -> CompletableFuture.completedFuture(admin.metadata(request)), out);
+    answer(() -> admin.metadata(request), out);
   }
 
   @Override

@@ -7,6 +7,8 @@ import dev.quorum.client.Admin;
 import dev.quorum.client.AdminConfig;
 import dev.quorum.client.BrokerUnavailableException;
 import dev.quorum.client.NewTopic;
+import dev.quorum.client.RetriableBrokerException;
+import dev.quorum.client.UnknownTopicException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A node starts from the metadata it last flushed and learns what the metadata group committed
  * since only from the group's leader. Until it has, it must not answer from that view: it would
- * call a topic created meanwhile unknown, a definite answer clients act on.
+ * call a topic created meanwhile unknown, a definite answer clients act on. The same holds later
+ * for a node cut off from the group's majority.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MetadataCatchUpIT {
@@ -46,6 +49,40 @@ class MetadataCatchUpIT {
       cluster.start(2);
       try (Admin viaNode1 = admin(node1, Duration.ofSeconds(30))) {
         assertThat(viaNode1.describeTopic("created-while-node-1-was-down").partitions()).hasSize(1);
+      }
+    }
+  }
+
+  @Test
+  void aNodeCutOffFromTheMetadataGroupDoesNotCallATopicUnknown() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+      String node3 = "127.0.0.1:" + cluster.properties(3).getProperty(NodeConfig.CLIENT_PORT);
+      try (Admin all = admin(cluster.bootstrap(), Duration.ofSeconds(30))) {
+        cluster.awaitAllNodesUp(all);
+      }
+      try (Admin viaNode3 = admin(node3, Duration.ofSeconds(30))) {
+        // Caught up and in touch with the others, node 3 answers for a topic nobody created.
+        assertThatThrownBy(() -> viaNode3.describeTopic("never-created"))
+            .isInstanceOf(UnknownTopicException.class);
+      }
+      cluster.stop(1);
+      cluster.stop(2);
+      try (Admin viaNode3 = admin(node3, Duration.ofSeconds(3))) {
+        // Alone, node 3 cannot know whether the others created the topic meanwhile.
+        assertThatThrownBy(() -> viaNode3.describeTopic("never-created"))
+            .isInstanceOf(BrokerUnavailableException.class)
+            .hasMessageContaining("cannot confirm");
+        // A delete goes to the metadata group, which node 3 cannot reach: it may time out, but
+        // it must not be refused as a delete of a topic that does not exist.
+        assertThatThrownBy(() -> viaNode3.deleteTopic("never-created"))
+            .isInstanceOf(RetriableBrokerException.class);
+      }
+      cluster.start(1);
+      try (Admin viaNode3 = admin(node3, Duration.ofSeconds(30))) {
+        assertThatThrownBy(() -> viaNode3.describeTopic("never-created"))
+            .isInstanceOf(UnknownTopicException.class);
+        assertThatThrownBy(() -> viaNode3.deleteTopic("never-created"))
+            .isInstanceOf(UnknownTopicException.class);
       }
     }
   }
