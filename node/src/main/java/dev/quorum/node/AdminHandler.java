@@ -69,21 +69,21 @@ final class AdminHandler {
     }
     return submitter
         .catchUp(RaftGroups.metadataGroupId(clusterId), VIEW_CONFIRM_TIMEOUT_MS)
-        .thenApply(
-            current ->
-                current
-                    ? describe(request)
-                    : MetadataResponse.newBuilder()
-                        .setClusterId(clusterId)
-                        .setNodeId(nodeId)
-                        .setError(
-                            Errors.definite(
-                                ErrorCode.UNAVAILABLE,
-                                "node "
-                                    + nodeId
-                                    + " cannot confirm that its cluster metadata is current (it"
-                                    + " cannot reach a majority of the metadata group)"))
-                        .build());
+        .thenApply(current -> current ? describe(request) : viewNotConfirmed());
+  }
+
+  private MetadataResponse viewNotConfirmed() {
+    return MetadataResponse.newBuilder()
+        .setClusterId(clusterId)
+        .setNodeId(nodeId)
+        .setError(
+            Errors.definite(
+                ErrorCode.UNAVAILABLE,
+                "node "
+                    + nodeId
+                    + " cannot confirm that its cluster metadata is current (it cannot reach a"
+                    + " majority of the metadata group)"))
+        .build();
   }
 
   private MetadataResponse describe(MetadataRequest request) {
