@@ -38,7 +38,7 @@ class MetadataCatchUpIT {
       cluster.stop(3);
       cluster.start(1);
 
-      String node1 = "127.0.0.1:" + cluster.properties(1).getProperty(NodeConfig.CLIENT_PORT);
+      String node1 = cluster.clientAddress(1);
       try (Admin viaNode1 = admin(node1, Duration.ofSeconds(3))) {
         // Alone, node 1 cannot reach the metadata group's majority, so it cannot catch up.
         assertThatThrownBy(() -> viaNode1.describeTopic("created-while-node-1-was-down"))
@@ -56,7 +56,7 @@ class MetadataCatchUpIT {
   @Test
   void aNodeCutOffFromTheMetadataGroupDoesNotCallATopicUnknown() throws Exception {
     try (TestCluster cluster = TestCluster.start(dir, 3)) {
-      String node3 = "127.0.0.1:" + cluster.properties(3).getProperty(NodeConfig.CLIENT_PORT);
+      String node3 = cluster.clientAddress(3);
       try (Admin all = admin(cluster.bootstrap(), Duration.ofSeconds(30))) {
         cluster.awaitAllNodesUp(all);
       }

@@ -101,6 +101,12 @@ final class TestCluster implements AutoCloseable {
     return list.toString();
   }
 
+  /** Node {@code id}'s client address alone, for a client that must talk to that node only. */
+  String clientAddress(int id) {
+    Peer peer = peers.get(id - 1);
+    return peer.host() + ":" + peer.clientPort();
+  }
+
   /**
    * A plaintext channel to node {@code id}'s client port, for requests the client library never
    * makes as a test needs them; the caller shuts it down.
