@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,6 +47,7 @@ public final class BrokerNode implements AutoCloseable {
   private volatile boolean closed;
   private volatile @Nullable RaftServer server;
   private volatile @Nullable ProduceCoalescer coalescer;
+  private volatile @Nullable HeldReplicas held;
 
   private BrokerNode(NodeConfig config, List<ServerInterceptor> interceptors) {
     this.config = config;
@@ -131,6 +133,10 @@ public final class BrokerNode implements AutoCloseable {
     LocalReplicas replicas = new LocalReplicas(server, metadata, config.clusterId());
     ScheduledExecutorService reconcilerThread =
         Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "reconciler"));
+    PeerChannels peers = own(new PeerChannels());
+    HeldReplicas held =
+        new HeldReplicas(id, config.peers(), peers, dataDir.parkedGroupsDir(), System::nanoTime);
+    this.held = held;
     ReplicaReconciler reconciler =
         own(
             new ReplicaReconciler(
@@ -138,6 +144,7 @@ public final class BrokerNode implements AutoCloseable {
                 config.clusterId(),
                 server,
                 parked,
+                held,
                 metadata::view,
                 () -> appliedIndex(metadata),
                 reconcilerThread));
@@ -150,7 +157,6 @@ public final class BrokerNode implements AutoCloseable {
     ExecutorService metadataCalls =
         Executors.newFixedThreadPool(2, new NamedThreads(id, "metadata-client"));
     MetadataWriter writer = own(new MetadataWriter(metadataGroup, metadataCalls));
-    PeerChannels peers = own(new PeerChannels());
     ExecutorService electionThreads =
         Executors.newFixedThreadPool(4, new NamedThreads(id, "takeover"));
     own(electionThreads::shutdownNow);
@@ -275,6 +281,12 @@ public final class BrokerNode implements AutoCloseable {
   /** The Ratis server, for status and tests; null before start and after a failed start. */
   @Nullable RaftServer raftServer() {
     return server;
+  }
+
+  /** The replicas held back because their logs lost their tails ({@link HeldReplicas}). */
+  Set<RaftGroupId> heldReplicas() {
+    HeldReplicas h = held;
+    return h == null ? Set.of() : h.held();
   }
 
   /** The produce coalescer, for tests; null before start. */

@@ -66,18 +66,23 @@ final class LeaderTakeover {
     this.elections = elections;
   }
 
-  /** Where each Raft log this node holds ends, for a survivor deciding who stands. */
+  /**
+   * Where each Raft log this node holds ends, and which groups it leads: for a survivor deciding
+   * who stands, and for a node holding back a damaged replica ({@link HeldReplicas}).
+   */
   RaftLogEndsResponse logEnds() {
     RaftLogEndsResponse.Builder response = RaftLogEndsResponse.newBuilder().setNodeId(selfId);
     for (RaftGroupId groupId : server.getGroupIds()) {
       try {
-        TermIndex last = server.getDivision(groupId).getRaftLog().getLastEntryTermIndex();
+        RaftServer.Division division = server.getDivision(groupId);
+        TermIndex last = division.getRaftLog().getLastEntryTermIndex();
         if (last != null) {
           response.addEnds(
               RaftLogEnd.newBuilder()
                   .setGroupId(groupId.getUuid().toString())
                   .setTerm(last.getTerm())
-                  .setIndex(last.getIndex()));
+                  .setIndex(last.getIndex())
+                  .setLeader(division.getInfo().isLeader()));
         }
       } catch (IOException e) {
         // removed meanwhile: nothing to report for it

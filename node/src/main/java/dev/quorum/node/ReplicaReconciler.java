@@ -41,6 +41,7 @@ final class ReplicaReconciler implements AutoCloseable {
   private final String clusterId;
   private final RaftServer server;
   private final ParkedReplicas parked;
+  private final HeldReplicas held;
   private final RaftGroupId metadataGroupId;
   private final java.util.function.Supplier<ClusterView> view;
   private final java.util.function.LongSupplier metadataAppliedIndex;
@@ -57,6 +58,7 @@ final class ReplicaReconciler implements AutoCloseable {
       String clusterId,
       RaftServer server,
       ParkedReplicas parked,
+      HeldReplicas held,
       java.util.function.Supplier<ClusterView> view,
       java.util.function.LongSupplier metadataAppliedIndex,
       ScheduledExecutorService executor) {
@@ -64,6 +66,7 @@ final class ReplicaReconciler implements AutoCloseable {
     this.clusterId = clusterId;
     this.server = server;
     this.parked = parked;
+    this.held = held;
     this.metadataGroupId = RaftGroups.metadataGroupId(clusterId);
     this.view = view;
     this.metadataAppliedIndex = metadataAppliedIndex;
@@ -113,23 +116,36 @@ final class ReplicaReconciler implements AutoCloseable {
     }
     Set<RaftGroupId> hosted = new HashSet<>();
     server.getGroupIds().forEach(hosted::add);
+    Set<RaftGroupId> parkedIds;
+    try {
+      parkedIds = parked.ids();
+    } catch (IOException e) {
+      LOG.warn("node {}: cannot list the parked replicas; will retry", nodeId, e);
+      return;
+    }
+    List<RaftGroup> toStart = new ArrayList<>();
+    List<RaftGroup> fromDisk = new ArrayList<>();
+    for (Map.Entry<RaftGroupId, RaftGroup> e : wanted.entrySet()) {
+      if (!hosted.contains(e.getKey())) {
+        (parkedIds.contains(e.getKey()) ? fromDisk : toStart).add(e.getValue());
+      }
+    }
+    toStart.addAll(held.mayStart(fromDisk));
     // All missing replicas at once: Ratis still starts them one by one, but the parts that may run
     // in parallel (building each division, opening its store) then overlap.
     List<CompletableFuture<Void>> adds = new ArrayList<>();
-    for (Map.Entry<RaftGroupId, RaftGroup> e : wanted.entrySet()) {
-      if (!hosted.contains(e.getKey())) {
-        adds.add(
-            add(e.getValue())
-                .exceptionally(
-                    failure -> {
-                      LOG.warn(
-                          "node {}: starting replica of {} failed; will retry",
-                          nodeId,
-                          e.getKey(),
-                          failure);
-                      return null;
-                    }));
-      }
+    for (RaftGroup group : toStart) {
+      adds.add(
+          add(group)
+              .exceptionally(
+                  failure -> {
+                    LOG.warn(
+                        "node {}: starting replica of {} failed; will retry",
+                        nodeId,
+                        group.getGroupId(),
+                        failure);
+                    return null;
+                  }));
     }
     adds.forEach(CompletableFuture::join);
     // One group's failure must not hold back the others: each step is retried on the next pass.
@@ -142,13 +158,6 @@ final class ReplicaReconciler implements AutoCloseable {
       if (isGone(id, wanted, applied)) {
         step("removing", id, () -> remove(id));
       }
-    }
-    Set<RaftGroupId> parkedIds;
-    try {
-      parkedIds = parked.ids();
-    } catch (IOException e) {
-      LOG.warn("node {}: cannot list the parked replicas; will retry", nodeId, e);
-      return;
     }
     for (RaftGroupId id : parkedIds) {
       if (isGone(id, wanted, applied)) {

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,96 @@ class TornLogTailIT {
               .as("a checksum catches the flipped bit")
               .isLessThan(before);
         });
+  }
+
+  /**
+   * A replica that lost entries it had acknowledged must not help elect a leader without them. The
+   * leader and one follower commit records while the other follower is down; then the first
+   * follower's log loses its last entry (a flipped bit), and it restarts with the one that missed
+   * the records while the leader is still down. Started at once, the two would make a majority
+   * without the lost record and elect a leader that writes over it. The damaged replica is held
+   * back instead until the leader is back and leads again, and every acknowledged record survives.
+   */
+  @Test
+  void aReplicaThatLostAcknowledgedEntriesIsHeldBackUntilAnotherReplicaLeads() throws Exception {
+    Map<String, String> settings =
+        Map.of(
+            NodeConfig.ELECTION_TIMEOUT_MIN, "300ms",
+            NodeConfig.ELECTION_TIMEOUT_MAX, "600ms");
+    try (TestCluster cluster = new TestCluster(dir, 3, settings);
+        Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
+      cluster.awaitAllNodesUp(admin);
+      RaftGroupId groupId = cluster.createOnePartitionTopic(admin, "held");
+      ProducerConfig config =
+          ProducerConfig.builder()
+              .bootstrap(cluster.bootstrap())
+              .linger(Duration.ZERO)
+              .deliveryTimeout(Duration.ofSeconds(90))
+              .build();
+      try (Producer producer = Producer.create(config)) {
+        for (int i = 0; i < 5; i++) {
+          producer.send(ProducerRecord.of("held", text("a-" + i))).get(20, TimeUnit.SECONDS);
+        }
+        int leader = leaderOf(cluster, groupId);
+        // The follower of the higher node id: its hold, should no replica lead, is the longest.
+        int damaged = followerOf(cluster, groupId);
+        int lagging = 6 - leader - damaged;
+        cluster.stop(lagging);
+        for (int i = 0; i < 5; i++) {
+          producer.send(ProducerRecord.of("held", text("b-" + i))).get(20, TimeUnit.SECONDS);
+        }
+        TestCluster.await(
+            "the follower acknowledged everything the leader has",
+            Duration.ofSeconds(30),
+            () -> {
+              TermIndex last =
+                  division(cluster, leader, groupId).getRaftLog().getLastEntryTermIndex();
+              return last != null
+                  && division(cluster, damaged, groupId).getRaftLog().getFlushIndex()
+                      == last.getIndex();
+            });
+        cluster.stop(leader);
+        cluster.stop(damaged);
+        Path segment = openSegment(cluster.dataDir(damaged), groupId);
+        long before = TornLogTail.lastIndex(segment, RatisProperties.MAX_ENTRY);
+        flipBitInLastEntry(segment);
+        assertThat(TornLogTail.lastIndex(segment, RatisProperties.MAX_ENTRY)).isLessThan(before);
+        assertThat(
+                TornLogTail.hasDamagedTail(
+                    segment.getParent().getParent(), RatisProperties.MAX_ENTRY))
+            .isTrue();
+
+        cluster.start(damaged);
+        cluster.start(lagging);
+        var afterRestart = producer.send(ProducerRecord.of("held", text("c-0")));
+        // Without the hold, the two elect a leader and the record is acknowledged at once.
+        TestCluster.await(
+            "the damaged replica held back, or the record acknowledged without the leader",
+            Duration.ofSeconds(30),
+            () -> cluster.node(damaged).heldReplicas().contains(groupId) || afterRestart.isDone());
+        cluster.start(leader);
+        afterRestart.get(60, TimeUnit.SECONDS);
+
+        List<String> expected = new ArrayList<>();
+        for (String batch : List.of("a", "b")) {
+          for (int i = 0; i < 5; i++) {
+            expected.add(batch + "-" + i);
+          }
+        }
+        expected.add("c-0");
+        assertThat(values(log(division(cluster, leaderOf(cluster, groupId), groupId))))
+            .as("every acknowledged record, once, in order")
+            .isEqualTo(expected);
+        TestCluster.await(
+            "the damaged replica started and caught up",
+            Duration.ofSeconds(60),
+            () -> {
+              RaftServer.Division d = division(cluster, damaged, groupId);
+              return d != null && log(d).offsets().next() == expected.size();
+            });
+        assertThat(values(log(division(cluster, damaged, groupId)))).isEqualTo(expected);
+      }
+    }
   }
 
   private interface Damage {
@@ -190,6 +281,21 @@ class TornLogTailIT {
       }
       file.seek(end / 2);
       file.write(bytes[end / 2] ^ 0x10);
+    }
+  }
+
+  /** Flips a bit in the last entry of the segment (just before its zero padding). */
+  private static void flipBitInLastEntry(Path segment) throws Exception {
+    try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+      byte[] bytes = new byte[(int) file.length()];
+      file.readFully(bytes);
+      int end = bytes.length;
+      while (end > 0 && bytes[end - 1] == 0) {
+        end--;
+      }
+      // Inside the entry's payload: its last four bytes are the checksum.
+      file.seek(end - 8);
+      file.write(bytes[end - 8] ^ 0x10);
     }
   }
 
