@@ -134,8 +134,7 @@ public final class BrokerNode implements AutoCloseable {
     ScheduledExecutorService reconcilerThread =
         Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "reconciler"));
     PeerChannels peers = own(new PeerChannels());
-    HeldReplicas held =
-        new HeldReplicas(id, config.peers(), peers, dataDir.parkedGroupsDir(), System::nanoTime);
+    HeldReplicas held = new HeldReplicas(id, config.peers(), peers, parked, System::nanoTime);
     this.held = held;
     ReplicaReconciler reconciler =
         own(

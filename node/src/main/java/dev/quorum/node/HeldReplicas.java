@@ -3,7 +3,6 @@ package dev.quorum.node;
 import dev.quorum.protocol.v1.RaftLogEnd;
 import dev.quorum.protocol.v1.RaftLogEndsResponse;
 import dev.quorum.statemachine.TornLogTail;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,17 +46,21 @@ final class HeldReplicas {
   private final int nodeId;
   private final Map<Integer, Peer> peers = new HashMap<>();
   private final PeerChannels channels;
-  private final Path parkedDir;
+  private final ParkedReplicas parked;
   private final LongSupplier nanoTime;
   private final Map<RaftGroupId, Boolean> damaged = new HashMap<>();
   private final Map<RaftGroupId, Long> heldSince = new ConcurrentHashMap<>();
 
   HeldReplicas(
-      int nodeId, List<Peer> peers, PeerChannels channels, Path parkedDir, LongSupplier nanoTime) {
+      int nodeId,
+      List<Peer> peers,
+      PeerChannels channels,
+      ParkedReplicas parked,
+      LongSupplier nanoTime) {
     this.nodeId = nodeId;
     peers.forEach(p -> this.peers.put(p.id(), p));
     this.channels = channels;
-    this.parkedDir = parkedDir;
+    this.parked = parked;
     this.nanoTime = nanoTime;
   }
 
@@ -65,16 +68,16 @@ final class HeldReplicas {
    * Of the parked replicas about to start, those that may start now; the others stay parked until a
    * later call. Called from one thread (the reconciler's).
    */
-  List<RaftGroup> mayStart(List<RaftGroup> parked) {
+  List<RaftGroup> mayStart(List<RaftGroup> fromDisk) {
     Set<RaftGroupId> ids = new HashSet<>();
-    parked.forEach(g -> ids.add(g.getGroupId()));
+    fromDisk.forEach(g -> ids.add(g.getGroupId()));
     // A replica no longer asked about has started, or went with its topic.
     heldSince.keySet().retainAll(ids);
     damaged.keySet().retainAll(ids);
     List<RaftGroup> start = new ArrayList<>();
     List<RaftGroup> waiting = new ArrayList<>();
     long now = nanoTime.getAsLong();
-    for (RaftGroup group : parked) {
+    for (RaftGroup group : fromDisk) {
       RaftGroupId id = group.getGroupId();
       if (!damaged.computeIfAbsent(id, this::hasDamagedTail)) {
         start.add(group);
@@ -96,23 +99,24 @@ final class HeldReplicas {
     Set<RaftGroupId> led = ledByPeers(waiting);
     for (RaftGroup group : waiting) {
       RaftGroupId id = group.getGroupId();
-      boolean overdue = now - heldSince.get(id) >= holdFor(group).toNanos();
-      if (led.contains(id) || overdue) {
-        if (led.contains(id)) {
-          LOG.info("node {}: another replica leads {}: starting this one to catch up", nodeId, id);
-        } else {
-          LOG.warn(
-              "node {}: no other replica of {} leads after {}: starting its damaged replica;"
-                  + " entries it acknowledged before the damage are lost if no running replica has"
-                  + " them",
-              nodeId,
-              id,
-              holdFor(group));
-        }
-        heldSince.remove(id);
-        damaged.remove(id);
-        start.add(group);
+      boolean ledElsewhere = led.contains(id);
+      if (!ledElsewhere && now - heldSince.get(id) < holdFor(group).toNanos()) {
+        continue;
       }
+      if (ledElsewhere) {
+        LOG.info("node {}: another replica leads {}: starting this one to catch up", nodeId, id);
+      } else {
+        LOG.warn(
+            "node {}: no other replica of {} leads after {}: starting its damaged replica;"
+                + " entries it acknowledged before the damage are lost if no running replica has"
+                + " them",
+            nodeId,
+            id,
+            holdFor(group));
+      }
+      heldSince.remove(id);
+      damaged.remove(id);
+      start.add(group);
     }
     return start;
   }
@@ -123,8 +127,7 @@ final class HeldReplicas {
   }
 
   private boolean hasDamagedTail(RaftGroupId id) {
-    return TornLogTail.hasDamagedTail(
-        parkedDir.resolve(id.getUuid().toString()), RatisProperties.MAX_ENTRY);
+    return TornLogTail.hasDamagedTail(parked.dir(id), RatisProperties.MAX_ENTRY);
   }
 
   /** {@link #HOLD_STEP} times this node's rank (1-based) among the group's replicas by node id. */

@@ -62,6 +62,11 @@ final class ParkedReplicas {
     }
   }
 
+  /** Where a parked replica's directory is. */
+  Path dir(RaftGroupId id) {
+    return dirIn(parkedDir, id);
+  }
+
   /** The replicas still parked. */
   Set<RaftGroupId> ids() throws IOException {
     return groupsIn(parkedDir);

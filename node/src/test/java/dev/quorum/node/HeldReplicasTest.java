@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HeldReplicasTest {
   private static final int SELF = 2;
 
-  @TempDir Path parkedDir;
+  @TempDir Path root;
   private final AtomicLong now = new AtomicLong();
   private final PeerChannels channels = new PeerChannels();
 
@@ -37,7 +37,7 @@ class HeldReplicasTest {
     RaftGroup intact = group(segment("RaftLog1".getBytes(StandardCharsets.US_ASCII), 4096));
     byte[] torn = "RaftLog1 a torn entry".getBytes(StandardCharsets.US_ASCII);
     RaftGroup damaged = group(segment(torn, 4096));
-    HeldReplicas held = new HeldReplicas(SELF, peersNobodyAnswers(), channels, parkedDir, now::get);
+    HeldReplicas held = new HeldReplicas(SELF, peersNobodyAnswers(), channels, parked(), now::get);
 
     assertThat(held.mayStart(List.of(intact, damaged))).containsExactly(intact);
     assertThat(held.held()).containsExactly(damaged.getGroupId());
@@ -53,16 +53,25 @@ class HeldReplicasTest {
   @Test
   void aReplicaNoLongerAskedAboutIsNoLongerHeld() throws Exception {
     RaftGroup damaged = group(segment("RaftLog1 torn".getBytes(StandardCharsets.US_ASCII), 0));
-    HeldReplicas held = new HeldReplicas(SELF, peersNobodyAnswers(), channels, parkedDir, now::get);
+    HeldReplicas held = new HeldReplicas(SELF, peersNobodyAnswers(), channels, parked(), now::get);
 
     assertThat(held.mayStart(List.of(damaged))).isEmpty();
     assertThat(held.mayStart(List.of())).isEmpty();
     assertThat(held.held()).isEmpty();
   }
 
+  private ParkedReplicas parked() throws Exception {
+    return ParkedReplicas.parkAllBut(
+        RaftGroupId.randomId(), Files.createDirectories(root.resolve("raft")), parkedDir());
+  }
+
+  private Path parkedDir() {
+    return root.resolve("raft-parked");
+  }
+
   /** A group directory in the parked directory whose newest segment holds {@code bytes}. */
   private Path segment(byte[] bytes, int zeroPadding) throws Exception {
-    Path current = parkedDir.resolve(UUID.randomUUID().toString()).resolve("current");
+    Path current = parkedDir().resolve(UUID.randomUUID().toString()).resolve("current");
     Files.createDirectories(current);
     byte[] file = new byte[bytes.length + zeroPadding];
     System.arraycopy(bytes, 0, file, 0, bytes.length);
