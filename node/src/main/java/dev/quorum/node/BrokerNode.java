@@ -5,6 +5,7 @@ import dev.quorum.protocol.raft.RegisterNode;
 import dev.quorum.protocol.v1.NodeInfo;
 import dev.quorum.statemachine.MetadataStateMachine;
 import dev.quorum.statemachine.PartitionStateMachine;
+import dev.quorum.statemachine.TornLogTail;
 import dev.quorum.statemachine.storage.StorageEnvironment;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
@@ -105,9 +106,18 @@ public final class BrokerNode implements AutoCloseable {
     LostEntriesRpcFactory.promptCommits(parameters, metadataGroupId);
     own(raftRpc::shutdownNow);
     // build() recovers every group found on disk, so the registry must work before it; and all
-    // partition replicas but the metadata group wait aside, for the reconciler to start them.
+    // partition replicas but the metadata group wait aside, for the reconciler to start them. So
+    // does a metadata replica whose log lost its tail, until another one leads (HeldReplicas).
+    boolean metadataDamaged =
+        TornLogTail.hasDamagedTail(
+            dataDir.raftDir().resolve(metadataGroupId.getUuid().toString()),
+            RatisProperties.MAX_ENTRY);
     ParkedReplicas parked =
-        ParkedReplicas.parkAllBut(metadataGroupId, dataDir.raftDir(), dataDir.parkedGroupsDir());
+        ParkedReplicas.parkAllBut(
+            metadataDamaged ? null : metadataGroupId, dataDir.raftDir(), dataDir.parkedGroupsDir());
+    PeerChannels peers = own(new PeerChannels());
+    HeldReplicas held = new HeldReplicas(id, config.peers(), peers, parked, System::nanoTime);
+    this.held = held;
     RaftServer server =
         RaftServer.newBuilder()
             .setServerId(RaftGroups.peerId(id))
@@ -120,11 +130,16 @@ public final class BrokerNode implements AutoCloseable {
     own(server);
     this.server = server;
     server.start();
+    if (metadataDamaged) {
+      held.awaitStart(metadataGroup);
+      parked.unpark(metadataGroupId);
+    }
     if (!hosts(server, metadataGroupId)) {
+      // Formatted only if new: a metadata replica brought back from aside recovers its own data.
       RaftClientReply reply =
           server.groupManagement(
               GroupManagementRequest.newAdd(
-                  ClientId.randomId(), server.getId(), 1, metadataGroup, true));
+                  ClientId.randomId(), server.getId(), 1, metadataGroup, !metadataDamaged));
       if (!reply.isSuccess()) {
         throw new IOException("cannot start the metadata group", reply.getException());
       }
@@ -133,9 +148,6 @@ public final class BrokerNode implements AutoCloseable {
     LocalReplicas replicas = new LocalReplicas(server, metadata, config.clusterId());
     ScheduledExecutorService reconcilerThread =
         Executors.newSingleThreadScheduledExecutor(new NamedThreads(id, "reconciler"));
-    PeerChannels peers = own(new PeerChannels());
-    HeldReplicas held = new HeldReplicas(id, config.peers(), peers, parked, System::nanoTime);
-    this.held = held;
     ReplicaReconciler reconciler =
         own(
             new ReplicaReconciler(

@@ -3,6 +3,7 @@ package dev.quorum.node;
 import dev.quorum.protocol.v1.RaftLogEnd;
 import dev.quorum.protocol.v1.RaftLogEndsResponse;
 import dev.quorum.statemachine.TornLogTail;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +43,7 @@ final class HeldReplicas {
   private static final Logger LOG = LoggerFactory.getLogger(HeldReplicas.class);
   static final Duration HOLD_STEP = Duration.ofSeconds(10);
   private static final long LOG_ENDS_TIMEOUT_MS = 1_000;
+  private static final long AWAIT_POLL_MS = 500;
 
   private final int nodeId;
   private final Map<Integer, Peer> peers = new HashMap<>();
@@ -66,7 +68,7 @@ final class HeldReplicas {
 
   /**
    * Of the parked replicas about to start, those that may start now; the others stay parked until a
-   * later call. Called from one thread (the reconciler's).
+   * later call. Called from one thread at a time (the node's start, then its reconciler's).
    */
   List<RaftGroup> mayStart(List<RaftGroup> fromDisk) {
     Set<RaftGroupId> ids = new HashSet<>();
@@ -119,6 +121,21 @@ final class HeldReplicas {
       start.add(group);
     }
     return start;
+  }
+
+  /**
+   * Blocks until {@code group}'s parked replica may start ({@link #mayStart}): for the metadata
+   * group, which a node needs before anything else.
+   */
+  void awaitStart(RaftGroup group) throws InterruptedIOException {
+    while (mayStart(List.of(group)).isEmpty()) {
+      try {
+        Thread.sleep(AWAIT_POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while holding back " + group.getGroupId());
+      }
+    }
   }
 
   /** The replicas held back now. */

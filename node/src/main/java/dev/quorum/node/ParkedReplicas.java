@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.util.FileUtils;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Partition replicas found on disk when a node starts, kept out of Ratis' sight until the replica
@@ -37,9 +38,10 @@ final class ParkedReplicas {
   }
 
   /**
-   * Moves every group directory under {@code raftDir} except {@code keep}'s to {@code parkedDir}.
+   * Moves every group directory under {@code raftDir} except {@code keep}'s (if not null) to {@code
+   * parkedDir}.
    */
-  static ParkedReplicas parkAllBut(RaftGroupId keep, Path raftDir, Path parkedDir)
+  static ParkedReplicas parkAllBut(@Nullable RaftGroupId keep, Path raftDir, Path parkedDir)
       throws IOException {
     ParkedReplicas parked = new ParkedReplicas(raftDir, parkedDir);
     Files.createDirectories(parkedDir);

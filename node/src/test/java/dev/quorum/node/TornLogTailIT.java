@@ -9,11 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.client.Admin;
 import dev.quorum.client.AdminConfig;
+import dev.quorum.client.NewTopic;
 import dev.quorum.client.Producer;
 import dev.quorum.client.ProducerConfig;
 import dev.quorum.client.ProducerRecord;
 import dev.quorum.statemachine.TornLogTail;
+import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +24,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -156,6 +162,86 @@ class TornLogTailIT {
     }
   }
 
+  /**
+   * The same for the metadata group, which a node starts before anything else: a node whose
+   * metadata replica lost an entry it had acknowledged (a topic's creation) waits to start it until
+   * another replica leads, and the topic survives.
+   */
+  @Test
+  void aMetadataReplicaThatLostAcknowledgedEntriesWaitsUntilAnotherLeads() throws Exception {
+    Map<String, String> settings =
+        Map.of(
+            NodeConfig.ELECTION_TIMEOUT_MIN, "300ms",
+            NodeConfig.ELECTION_TIMEOUT_MAX, "600ms");
+    try (TestCluster cluster = new TestCluster(dir, 3, settings);
+        Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
+      cluster.awaitAllNodesUp(admin);
+      RaftGroupId metadataId = RaftGroups.metadataGroupId(cluster.clusterId());
+      int leader = leaderOf(cluster, metadataId);
+      int damaged = followerOf(cluster, metadataId);
+      int lagging = 6 - leader - damaged;
+      cluster.stop(lagging);
+      long before =
+          division(cluster, damaged, metadataId).getRaftLog().getLastEntryTermIndex().getIndex();
+      admin.createTopic(new NewTopic("created-while-one-was-down", 1, 2));
+      TestCluster.await(
+          "the follower acknowledged the topic's creation",
+          Duration.ofSeconds(30),
+          () ->
+              division(cluster, damaged, metadataId).getRaftLog().getFlushIndex()
+                  == division(cluster, leader, metadataId)
+                      .getRaftLog()
+                      .getLastEntryTermIndex()
+                      .getIndex());
+      cluster.stop(leader);
+      cluster.stop(damaged);
+      Path segment = openSegment(cluster.dataDir(damaged), metadataId);
+      cutUntilLastIndexIsAtMost(segment, before);
+      assertThat(
+              TornLogTail.hasDamagedTail(
+                  segment.getParent().getParent(), RatisProperties.MAX_ENTRY))
+          .isTrue();
+
+      ExecutorService starter = Executors.newSingleThreadExecutor();
+      CompletableFuture<Void> damagedStarted =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  cluster.start(damaged);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              },
+              starter);
+      starter.shutdown();
+      cluster.start(lagging);
+      // Started at once, the damaged replica and the one that missed the creation would elect a
+      // leader without it within a second or two.
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (System.nanoTime() < end) {
+        assertThat(division(cluster, lagging, metadataId).getInfo().getLeaderId())
+            .as("a metadata leader elected while the damaged replica should wait")
+            .isNull();
+        Thread.sleep(25);
+      }
+      cluster.start(leader);
+      damagedStarted.get(60, TimeUnit.SECONDS);
+      cluster.awaitAllNodesUp(admin);
+      assertThat(admin.describeTopic("created-while-one-was-down").partitions()).hasSize(1);
+      long leaderLast =
+          division(cluster, leaderOf(cluster, metadataId), metadataId)
+              .getRaftLog()
+              .getLastEntryTermIndex()
+              .getIndex();
+      TestCluster.await(
+          "the damaged replica caught up",
+          Duration.ofSeconds(30),
+          () ->
+              division(cluster, damaged, metadataId).getRaftLog().getLastEntryTermIndex().getIndex()
+                  >= leaderLast);
+    }
+  }
+
   private interface Damage {
     void apply(Path openSegment, long snapshotIndex) throws Exception;
   }
@@ -281,6 +367,24 @@ class TornLogTailIT {
       }
       file.seek(end / 2);
       file.write(bytes[end / 2] ^ 0x10);
+    }
+  }
+
+  /**
+   * Cuts the segment's written bytes one at a time until its last whole entry is at most {@code
+   * index}: the entry after it is left torn, as a write the disk lost would.
+   */
+  private static void cutUntilLastIndexIsAtMost(Path segment, long index) throws Exception {
+    try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+      byte[] bytes = new byte[(int) file.length()];
+      file.readFully(bytes);
+      long end = bytes.length;
+      while (end > 0 && bytes[(int) end - 1] == 0) {
+        end--;
+      }
+      while (TornLogTail.lastIndex(segment, RatisProperties.MAX_ENTRY) > index) {
+        file.setLength(--end);
+      }
     }
   }
 
