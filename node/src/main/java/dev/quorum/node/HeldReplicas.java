@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -178,7 +179,7 @@ final class HeldReplicas {
     for (CompletableFuture<RaftLogEndsResponse> answer : answers) {
       for (RaftLogEnd end : answer.join().getEndsList()) {
         if (end.getLeader()) {
-          led.add(RaftGroupId.valueOf(java.util.UUID.fromString(end.getGroupId())));
+          led.add(RaftGroupId.valueOf(UUID.fromString(end.getGroupId())));
         }
       }
     }

@@ -82,21 +82,11 @@ class TornLogTailIT {
    */
   @Test
   void aReplicaThatLostAcknowledgedEntriesIsHeldBackUntilAnotherReplicaLeads() throws Exception {
-    Map<String, String> settings =
-        Map.of(
-            NodeConfig.ELECTION_TIMEOUT_MIN, "300ms",
-            NodeConfig.ELECTION_TIMEOUT_MAX, "600ms");
-    try (TestCluster cluster = new TestCluster(dir, 3, settings);
+    try (TestCluster cluster = TestCluster.start(dir, 3);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
       cluster.awaitAllNodesUp(admin);
       RaftGroupId groupId = cluster.createOnePartitionTopic(admin, "held");
-      ProducerConfig config =
-          ProducerConfig.builder()
-              .bootstrap(cluster.bootstrap())
-              .linger(Duration.ZERO)
-              .deliveryTimeout(Duration.ofSeconds(90))
-              .build();
-      try (Producer producer = Producer.create(config)) {
+      try (Producer producer = Producer.create(oneEntryPerRecord(cluster))) {
         for (int i = 0; i < 5; i++) {
           producer.send(ProducerRecord.of("held", text("a-" + i))).get(20, TimeUnit.SECONDS);
         }
@@ -169,11 +159,7 @@ class TornLogTailIT {
    */
   @Test
   void aMetadataReplicaThatLostAcknowledgedEntriesWaitsUntilAnotherLeads() throws Exception {
-    Map<String, String> settings =
-        Map.of(
-            NodeConfig.ELECTION_TIMEOUT_MIN, "300ms",
-            NodeConfig.ELECTION_TIMEOUT_MAX, "600ms");
-    try (TestCluster cluster = new TestCluster(dir, 3, settings);
+    try (TestCluster cluster = TestCluster.start(dir, 3);
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
       cluster.awaitAllNodesUp(admin);
       RaftGroupId metadataId = RaftGroups.metadataGroupId(cluster.clusterId());
@@ -256,14 +242,7 @@ class TornLogTailIT {
         Admin admin = Admin.create(AdminConfig.builder().bootstrap(cluster.bootstrap()).build())) {
       cluster.awaitAllNodesUp(admin);
       RaftGroupId groupId = cluster.createOnePartitionTopic(admin, "torn");
-      ProducerConfig config =
-          ProducerConfig.builder()
-              .bootstrap(cluster.bootstrap())
-              .linger(Duration.ZERO)
-              .deliveryTimeout(Duration.ofSeconds(60))
-              .build();
-      try (Producer producer = Producer.create(config)) {
-        // One Raft entry per record.
+      try (Producer producer = Producer.create(oneEntryPerRecord(cluster))) {
         for (int i = 0; i < 60; i++) {
           producer.send(ProducerRecord.of("torn", text("before-" + i))).get(20, TimeUnit.SECONDS);
         }
@@ -328,6 +307,15 @@ class TornLogTailIT {
             .endsWith("after-19");
       }
     }
+  }
+
+  /** A producer that sends each record alone, so that each is one Raft entry. */
+  private static ProducerConfig oneEntryPerRecord(TestCluster cluster) {
+    return ProducerConfig.builder()
+        .bootstrap(cluster.bootstrap())
+        .linger(Duration.ZERO)
+        .deliveryTimeout(Duration.ofSeconds(90))
+        .build();
   }
 
   /** The group's open log segment on a stopped node. */
